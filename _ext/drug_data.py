@@ -1,0 +1,298 @@
+"""Drug facts, stated once in ``book/_data/drugs.yaml`` and rendered as tables.
+
+Adds two directives:
+
+``drug-table``
+    A numbered table of the drugs in one or more groups, for a chapter::
+
+        :::{drug-table} Biologic therapies at a glance
+        :groups: biologic
+        :fields: class, target, route, boxed_warning
+        :name: tbl-biologics
+        :::
+
+``drug-reference``
+    Every drug with every field, for the drug reference appendix.
+
+Both add an index entry for each drug they show. The data file is checked
+when the build starts: a missing or empty field, an unknown group or a source
+key that is not in ``references.bib`` is a warning naming the drug, the field
+and the data file's line, so a strict build fails on it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+import yaml
+from docutils import nodes
+from docutils.parsers.rst import directives
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
+
+from handbook_meta import BIB_FILE, DRUGS_FILE
+
+logger = logging.getLogger(__name__)
+
+GROUPS = {
+    "conventional": "Conventional immunosuppressant",
+    "glucocorticoid": "Glucocorticoid",
+    "biologic": "Biologic",
+    "jak-inhibitor": "JAK inhibitor (targeted small molecule)",
+}
+GROUP_HEADINGS = {
+    "conventional": "Conventional immunosuppressants",
+    "glucocorticoid": "Glucocorticoids",
+    "biologic": "Biologics",
+    "jak-inhibitor": "JAK inhibitors (targeted small molecules)",
+}
+REQUIRED_FIELDS = (
+    "name",
+    "brand",
+    "group",
+    "class",
+    "target",
+    "route",
+    "boxed_warning",
+    "monitoring",
+    "first_approval",
+    "sources",
+)
+# Fields that must be present but may be null, with the reason in `caveat`.
+NULLABLE_FIELDS = {"first_approval"}
+HEADERS = {
+    "name": "Drug (US brand)",
+    "group": "Group",
+    "class": "Class",
+    "target": "Target",
+    "route": "Route",
+    "boxed_warning": "US boxed warning",
+    "monitoring": "Key monitoring",
+    "first_approval": "First US approval",
+    "sources": "Sources",
+}
+BIB_KEY = re.compile(r"^@\w+\{([^,\s]+),", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Drug:
+    fields: dict[str, Any]
+    lines: dict[str, int]  # field name -> 1-based line in the data file
+    line: int
+
+    @property
+    def name(self) -> str:
+        return str(self.fields.get("name", "?"))
+
+    @property
+    def anchor(self) -> str:
+        return "drug-" + re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that remembers the line of every mapping key."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = yaml.SafeLoader.construct_mapping(loader, node, deep=True)
+    mapping["__lines__"] = {
+        key.value: key.start_mark.line + 1 for key, _ in node.value if hasattr(key, "value")
+    }
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _bib_keys(bib_file: Path) -> frozenset[str]:
+    return frozenset(BIB_KEY.findall(bib_file.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path, mtime: float) -> tuple[tuple[Drug, ...], tuple[tuple[int, str], ...]]:
+    """Parse and check the data file: (drugs, problems as (line, message))."""
+    problems: list[tuple[int, str]] = []
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return (), (((mark.line + 1) if mark else 1, f"invalid YAML: {exc}"),)
+    if not isinstance(raw, list):
+        return (), ((1, "the drug data file must be a list of drugs"),)
+
+    known_keys = _bib_keys(BIB_FILE)
+    drugs = []
+    for entry in raw:
+        if not isinstance(entry, dict):
+            problems.append((1, "every entry must be a mapping of fields"))
+            continue
+        lines = entry.pop("__lines__")
+        line = entry.pop("__line__")
+        drug = Drug(fields=entry, lines=lines, line=line)
+        for field in REQUIRED_FIELDS:
+            value = entry.get(field)
+            if field not in entry:
+                problems.append((line, f"drug '{drug.name}': missing field '{field}'"))
+            elif value in (None, "", []) and field not in NULLABLE_FIELDS:
+                problems.append(
+                    (lines.get(field, line), f"drug '{drug.name}': field '{field}' is empty")
+                )
+        if entry.get("first_approval") is None and "first_approval" in entry and not entry.get("caveat"):
+            problems.append(
+                (
+                    lines.get("first_approval", line),
+                    f"drug '{drug.name}': field 'first_approval' is empty; "
+                    "say why in 'caveat' (for example: not in the verified sources)",
+                )
+            )
+        if "group" in entry and entry["group"] not in GROUPS:
+            problems.append(
+                (
+                    lines.get("group", line),
+                    f"drug '{drug.name}': field 'group' is '{entry['group']}', "
+                    f"expected one of {', '.join(GROUPS)}",
+                )
+            )
+        for key in entry.get("sources") or []:
+            if key not in known_keys:
+                problems.append(
+                    (
+                        lines.get("sources", line),
+                        f"drug '{drug.name}': field 'sources' names '{key}', "
+                        f"which is not in {BIB_FILE.name}",
+                    )
+                )
+        drugs.append(drug)
+    return tuple(drugs), tuple(problems)
+
+
+def load_drugs(path: Path = DRUGS_FILE) -> tuple[tuple[Drug, ...], tuple[tuple[int, str], ...]]:
+    return _load(path, path.stat().st_mtime)
+
+
+def _cell(drug: Drug, field: str) -> str:
+    value = drug.fields.get(field)
+    if field == "name":
+        return f"**{drug.name}** ({drug.fields.get('brand')})"
+    if field == "group":
+        return GROUPS.get(str(value), str(value))
+    if field == "sources":
+        return "{cite:p}`" + ",".join(value) + "`"
+    if field == "first_approval":
+        return str(value) if value is not None else "not verified"
+    return str(value)
+
+
+class _DrugDirective(SphinxDirective):
+    def _drugs(self) -> list[Drug]:
+        self.env.note_dependency(str(DRUGS_FILE))
+        self.env.note_dependency(str(BIB_FILE))
+        drugs, _ = load_drugs()
+        return list(drugs)
+
+    def _parse(self, text: list[str]) -> list[nodes.Node]:
+        container = nodes.container()
+        self.state.nested_parse(StringList(text, source=self.get_source_info()[0]), self.content_offset, container)
+        return container.children
+
+    @staticmethod
+    def _index_lines(drugs: list[Drug], brands: bool = False) -> list[str]:
+        """Index entries: each drug by name, and (once) its brand name."""
+        entries = []
+        for drug in drugs:
+            entries.append(f"single: {drug.name}")
+            if brands:
+                entries.append(f"see: {drug.fields['brand']}; {drug.name}")
+        # MyST's index directive takes its entries as its one argument.
+        return [line for entry in entries for line in (f"```{{index}} {entry}", "```")]
+
+
+class DrugTable(_DrugDirective):
+    """A numbered table of the drugs in the given groups."""
+
+    required_arguments = 1
+    final_argument_whitespace = True
+    option_spec: ClassVar[dict[str, Any]] = {
+        "groups": directives.unchanged_required,
+        "fields": directives.unchanged,
+        "name": directives.unchanged,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        groups = [g.strip() for g in self.options["groups"].split(",")]
+        unknown = [g for g in groups if g not in GROUPS]
+        if unknown:
+            raise self.error(f"unknown drug group(s) {unknown}; expected {list(GROUPS)}")
+        fields = [f.strip() for f in self.options.get("fields", "class, target, route, boxed_warning").split(",")]
+        bad = [f for f in fields if f not in HEADERS]
+        if bad:
+            raise self.error(f"unknown field(s) {bad}; expected {list(HEADERS)}")
+        drugs = [d for d in self._drugs() if d.fields.get("group") in groups]
+        if not drugs:
+            raise self.error(f"no drugs in group(s) {groups} in {DRUGS_FILE.name}")
+
+        columns = ["name", *fields]
+        text = self._index_lines(drugs)
+        text += [f"```{{list-table}} {self.arguments[0]}", ":header-rows: 1", ":class: drug-table"]
+        if "name" in self.options:
+            text.append(f":name: {self.options['name']}")
+        text.append("")
+        text.append("* - " + "\n  - ".join(HEADERS[c] for c in columns))
+        for drug in drugs:
+            text.append("* - " + "\n  - ".join(_cell(drug, c) for c in columns))
+        text.append("```")
+        return self._parse("\n".join(text).splitlines())
+
+
+class DrugReference(_DrugDirective):
+    """Every drug, every field: the drug reference appendix."""
+
+    def run(self) -> list[nodes.Node]:
+        drugs = self._drugs()
+        text = self._index_lines(drugs, brands=True)
+        for group, heading in GROUP_HEADINGS.items():
+            members = [d for d in drugs if d.fields.get("group") == group]
+            if not members:
+                continue
+            text += ["", f"```{{rubric}} {heading}", "```", ""]
+            for drug in members:
+                text += [
+                    f"({drug.anchor})=",
+                    f"**{drug.name}** ({drug.fields['brand']})",
+                    "",
+                ]
+                for field in ("class", "target", "route", "boxed_warning", "monitoring", "first_approval", "sources"):
+                    text.append(f":{HEADERS[field]}: {_cell(drug, field)}")
+                if drug.fields.get("caveat"):
+                    text.append(f":Caveat: {drug.fields['caveat']}")
+                text.append("")
+        return self._parse(text)
+
+
+def check_data_file(app: Sphinx) -> None:
+    _, problems = load_drugs()
+    for line, message in problems:
+        logger.warning(message, location=f"{display_path(DRUGS_FILE)}:{line}", type="handbook", subtype="drug_data")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_directive("drug-table", DrugTable)
+    app.add_directive("drug-reference", DrugReference)
+    app.connect("builder-inited", check_data_file)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

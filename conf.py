@@ -1,0 +1,201 @@
+"""Sphinx configuration for the Autoimmune Therapy Handbook.
+
+Declarative on purpose: behaviour lives in the small extensions under
+``_ext/`` (one feature each). The edition and the chapter list come from
+``_ext/handbook_meta.py``, which reads ``book/_data/edition.yaml`` and the
+chapter file names, so nothing here restates them.
+
+Build with ``make all`` (see README.md); the sources are in ``book/`` and this
+file is found with ``sphinx-build -c .``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
+
+from handbook_meta import load_chapters, load_edition  # noqa: E402
+
+EDITION = load_edition()
+CHAPTERS = load_chapters()
+
+# -- Project information -----------------------------------------------------
+# https://www.sphinx-doc.org/en/master/usage/configuration.html#project-information
+
+project = EDITION.title
+author = EDITION.author
+copyright = f"{EDITION.date[:4]}, {EDITION.author} (text CC BY 4.0, code MIT)"
+version = release = EDITION.edition
+language = EDITION.language
+# The title page shows the edition's date, not the day of the build, so two
+# builds of one commit are identical.
+today = EDITION.date
+
+# -- General configuration ---------------------------------------------------
+# https://www.sphinx-doc.org/en/master/usage/configuration.html#general-configuration
+
+extensions = [
+    "myst_parser",
+    "sphinxcontrib.bibtex",
+    # xelatex cannot include SVG: convert figures to PDF for the LaTeX build.
+    "sphinxcontrib.rsvgconverter",
+    "sphinx_sitemap",
+    "sphinxext.opengraph",
+    "notfound.extension",
+    # Our own, one feature each (see _ext/):
+    "drug_data",
+    "page_notices",
+    "chapter_pdfs",
+    "download_menu",
+]
+
+root_doc = "index"
+exclude_patterns = ["_data", "**/README.md"]
+templates_path = ["_templates"]
+
+# Strict by default: the Makefile adds -n -W --keep-going.
+nitpicky = True
+numfig = True
+numfig_secnum_depth = 1
+numfig_format = {
+    "figure": "Figure %s",
+    "table": "Table %s",
+    "code-block": "Listing %s",
+    "section": "Section %s",
+}
+suppress_warnings = [
+    # The same source is cited in several chapters, and each chapter lists its
+    # own references (HTML and chapter PDFs), so sphinxcontrib-bibtex sees the
+    # key in more than one bibliography. That is the design, not a mistake.
+    "bibtex.duplicate_citation",
+    "bibtex.duplicate_id",
+]
+
+# -- MyST --------------------------------------------------------------------
+# https://myst-parser.readthedocs.io/en/latest/configuration.html
+
+myst_enable_extensions = [
+    "colon_fence",
+    "deflist",
+    "substitution",
+    "attrs_inline",
+    "fieldlist",
+]
+myst_heading_anchors = 3
+myst_substitutions = {
+    "edition": EDITION.edition,
+    "edition_date": EDITION.date,
+    "book_title": EDITION.title,
+}
+
+# -- Citations ---------------------------------------------------------------
+# https://sphinxcontrib-bibtex.readthedocs.io/en/latest/usage.html
+
+bibtex_bibfiles = ["book/references.bib"]  # relative to this file, not book/
+bibtex_reference_style = "author_year"
+bibtex_default_style = "alpha"
+
+# -- HTML --------------------------------------------------------------------
+# https://sphinx-book-theme.readthedocs.io/en/stable/reference.html
+
+html_theme = "sphinx_book_theme"
+html_title = EDITION.title
+html_baseurl = EDITION.baseurl
+html_static_path = ["_static"]
+html_css_files = ["handbook.css"]
+html_last_updated_fmt = None
+html_copy_source = False
+html_show_sourcelink = False
+html_theme_options = {
+    "use_download_button": True,
+    "use_fullscreen_button": False,
+    "use_repository_button": False,
+    "home_page_in_toc": True,
+    "show_toc_level": 2,
+    "extra_footer": (
+        '<p class="handbook-notice">General information, not medical advice: '
+        "talk to your own care team before changing any treatment.</p>"
+    ),
+    "navigation_with_keys": False,
+}
+
+# -- Hosting: sitemap, social cards, 404 page ---------------------------------
+# https://sphinx-sitemap.readthedocs.io/ , https://sphinxext-opengraph.readthedocs.io/
+
+sitemap_url_scheme = "{link}"
+ogp_site_url = EDITION.baseurl
+ogp_site_name = EDITION.title
+ogp_image = EDITION.baseurl + "_static/social-card.png"
+ogp_social_cards = {"enable": False}  # the card ships as a file in _static/
+ogp_enable_meta_description = True
+notfound_urls_prefix = None  # relative asset links: works on any host and path
+
+# -- EPUB --------------------------------------------------------------------
+# https://www.sphinx-doc.org/en/master/usage/configuration.html#options-for-epub-output
+
+epub_title = EDITION.title
+epub_author = EDITION.author
+epub_publisher = EDITION.author
+epub_copyright = copyright
+epub_identifier = EDITION.baseurl
+epub_scheme = "URL"
+epub_basename = EDITION.book_stem
+epub_show_urls = "no"
+epub_exclude_files = ["search.html", "404.html"]
+epub_description = EDITION.subject
+
+# -- LaTeX / PDF -------------------------------------------------------------
+# https://www.sphinx-doc.org/en/master/latex.html
+
+latex_engine = "xelatex"
+latex_theme_path = ["_templates/latex"]
+latex_additional_files = [
+    "_templates/latex/handbookchapter.cls",
+    "_templates/latex/handbook-preamble.tex",
+]
+latex_show_urls = "footnote"
+latex_show_pagerefs = False
+latex_domain_indices = False
+# Paper size: A4 unless PAPER=letter (the Makefile's documented switch).
+_PAPER = {"a4": "a4paper", "letter": "letterpaper"}[os.environ.get("PAPER", "a4")]
+
+latex_documents = [
+    (root_doc, f"{EDITION.book_stem}.tex", EDITION.title, EDITION.author, "manual"),
+    *(
+        (
+            chapter.docname,
+            chapter.tex_name,
+            f"{EDITION.title}: Chapter {chapter.number}",
+            EDITION.author,
+            "handbook-chapter",
+        )
+        for chapter in CHAPTERS
+    ),
+]
+
+latex_elements = {
+    "papersize": _PAPER,
+    # No blank pages between chapters: chapters open on any page.
+    "extraclassoptions": "openany,oneside",
+    "releasename": "Edition",
+    "fontpkg": r"""
+\setmainfont{FreeSerif}[Extension=.otf, UprightFont=*, ItalicFont=*Italic,
+  BoldFont=*Bold, BoldItalicFont=*BoldItalic]
+\setsansfont{FreeSans}[Extension=.otf, UprightFont=*, ItalicFont=*Oblique,
+  BoldFont=*Bold, BoldItalicFont=*BoldOblique]
+\setmonofont{FreeMono}[Extension=.otf, UprightFont=*, ItalicFont=*Oblique,
+  BoldFont=*Bold, BoldItalicFont=*BoldOblique, Scale=0.9]
+""",
+    "sphinxsetup": "TitleColor={rgb}{0.05,0.25,0.45}, InnerLinkColor={rgb}{0.05,0.3,0.55}, OuterLinkColor={rgb}{0.05,0.3,0.55}",
+    "preamble": rf"""
+\newcommand{{\HandbookTitle}}{{{EDITION.title}}}
+\newcommand{{\HandbookURL}}{{{EDITION.baseurl}}}
+\hypersetup{{pdfsubject={{{EDITION.subject}}},
+  pdfkeywords={{{", ".join(EDITION.keywords)}}}, pdflang={{{EDITION.language}}}}}
+\input{{handbook-preamble.tex}}
+""",
+    "printindex": r"\footnotesize\raggedright\printindex",
+}
