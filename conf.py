@@ -32,7 +32,7 @@ version = release = EDITION.edition
 language = EDITION.language
 # The title page shows the edition's date, not the day of the build, so two
 # builds of one commit are identical.
-today = EDITION.date
+today = EDITION.human_date
 
 # -- General configuration ---------------------------------------------------
 # https://www.sphinx-doc.org/en/master/usage/configuration.html#general-configuration
@@ -46,10 +46,13 @@ extensions = [
     "sphinxext.opengraph",
     "notfound.extension",
     # Our own, one feature each (see _ext/):
+    "bibliography_style",
     "drug_data",
     "page_notices",
     "chapter_pdfs",
     "download_menu",
+    "chapter_export",
+    "source_checks",
 ]
 
 root_doc = "index"
@@ -96,7 +99,9 @@ myst_substitutions = {
 
 bibtex_bibfiles = ["book/references.bib"]  # relative to this file, not book/
 bibtex_reference_style = "author_year"
-bibtex_default_style = "alpha"
+# Our style (see _ext/bibliography_style.py): numbered lists, and the
+# verification caveat of partially verified entries instead of the raw notes.
+bibtex_default_style = "handbook"
 
 # -- HTML --------------------------------------------------------------------
 # https://sphinx-book-theme.readthedocs.io/en/stable/reference.html
@@ -140,8 +145,11 @@ epub_title = EDITION.title
 epub_author = EDITION.author
 epub_publisher = EDITION.author
 epub_copyright = copyright
-epub_identifier = EDITION.baseurl
-epub_scheme = "URL"
+# The OPF identifier and the NCX uid must match (epubcheck NCX-001); the uid
+# must be an XML name.
+epub_uid = "AutoimmuneTherapyHandbook" + EDITION.edition.replace(".", "_")
+epub_identifier = epub_uid
+epub_scheme = ""
 epub_basename = EDITION.book_stem
 epub_show_urls = "no"
 epub_exclude_files = ["search.html", "404.html"]
@@ -151,7 +159,7 @@ epub_description = EDITION.subject
 # https://www.sphinx-doc.org/en/master/latex.html
 
 latex_engine = "xelatex"
-latex_theme_path = ["_templates/latex"]
+latex_theme_path = ["../_templates/latex"]  # relative to book/, unlike the paths above
 latex_additional_files = [
     "_templates/latex/handbookchapter.cls",
     "_templates/latex/handbook-preamble.tex",
@@ -159,11 +167,15 @@ latex_additional_files = [
 latex_show_urls = "footnote"
 latex_show_pagerefs = False
 latex_domain_indices = False
+# makeindex ships with TeX Live; xindy would be one more Debian package.
+latex_use_xindy = False
 # Paper size: A4 unless PAPER=letter (the Makefile's documented switch).
 _PAPER = {"a4": "a4paper", "letter": "letterpaper"}[os.environ.get("PAPER", "a4")]
 
 latex_documents = [
-    (root_doc, f"{EDITION.book_stem}.tex", EDITION.title, EDITION.author, "manual"),
+    # toctree_only: the book is the chapters; the landing page's own text
+    # (welcome and download links) belongs to the website only.
+    (root_doc, f"{EDITION.book_stem}.tex", EDITION.title, EDITION.author, "manual", True),
     *(
         (
             chapter.docname,
@@ -181,6 +193,8 @@ latex_elements = {
     # No blank pages between chapters: chapters open on any page.
     "extraclassoptions": "openany,oneside",
     "releasename": "Edition",
+    # Plain "Chapter 5" heads: fncychap's Bjarne style spells numbers as words.
+    "fncychap": "",
     "fontpkg": r"""
 \setmainfont{FreeSerif}[Extension=.otf, UprightFont=*, ItalicFont=*Italic,
   BoldFont=*Bold, BoldItalicFont=*BoldItalic]

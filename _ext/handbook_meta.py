@@ -8,6 +8,7 @@ highest-numbered ``-in-summary`` file is the unnumbered close.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from dataclasses import dataclass
@@ -55,6 +56,12 @@ class Edition:
     subject: str
     keywords: tuple[str, ...]
     baseurl: str
+
+    @property
+    def human_date(self) -> str:
+        """The edition date as readers write it: 26 November 2026."""
+        date = dt.date.fromisoformat(self.date)
+        return f"{date.day} {date.strftime('%B %Y')}"
 
     @property
     def book_stem(self) -> str:

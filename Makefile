@@ -1,0 +1,93 @@
+# Autoimmune Therapy Handbook: build and test.
+#
+#   make all     HTML book, book PDF, chapter PDFs and EPUB in _build/
+#   make test    every test
+#
+# On a fresh Debian machine these two are all you need: the first run
+# creates .venv from requirements.txt and installs the Debian packages the
+# build needs (as root, or with password-less sudo; otherwise it stops and
+# prints the one command to run).
+
+PYTHON_SYSTEM ?= python3
+VENV          := .venv
+PYTHON        := $(VENV)/bin/python
+PAPER         ?= a4
+BUILD         := $(PYTHON) scripts/build.py --paper $(PAPER)
+export PAPER HANDBOOK_BASEURL
+
+# Debian packages the build and the tests use, and a command each provides.
+DEB_BUILD := latexmk:latexmk xelatex:texlive-xetex fncychap.sty:texlive-latex-extra \
+             ptmr8t.tfm:texlive-fonts-recommended FreeSerif.otf:fonts-freefont-otf \
+             pdftotext:poppler-utils rsvg-convert:librsvg2-bin
+DEB_TEST  := chromium:chromium java:default-jre-headless /usr/share/java/epubcheck.jar:epubcheck \
+             hunspell:hunspell /usr/share/hunspell/en_GB.dic:hunspell-en-gb
+EDITION   = $(shell sed -n 's/^edition: *"\{0,1\}\([^"]*\)"\{0,1\}/\1/p' book/_data/edition.yaml)
+
+.DEFAULT_GOAL := help
+.PHONY: help all html pdf chapters chapter epub letter serve linkcheck test bench dist clean \
+        venv system-deps system-deps-test
+
+help: ## List the targets
+	@echo "Autoimmune Therapy Handbook, edition $(EDITION)"
+	@echo
+	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14 | sed 's/^/  make /'
+	@echo
+	@echo "  Variables: PAPER=a4|letter (PDF page size), HANDBOOK_BASEURL=https://... (where the site is hosted)"
+
+all: venv system-deps ## Build everything: HTML, book PDF, chapter PDFs, EPUB
+	$(BUILD) all
+
+html: venv system-deps ## Build the HTML book (_build/html)
+	$(BUILD) html
+
+pdf: venv system-deps ## Build the book PDF (_build/pdf/, A4; PAPER=letter for US Letter)
+	$(BUILD) pdf
+
+letter: ## Build the book and chapter PDFs on US Letter paper (_build/pdf-letter/)
+	$(MAKE) pdf chapters PAPER=letter
+
+chapters: venv system-deps ## Build one PDF per chapter (_build/pdf/chapters/)
+	$(BUILD) chapters
+
+chapter: venv system-deps ## Export one chapter: make chapter NAME=risks [FORMAT=pdf|epub|html]
+	@test -n "$(NAME)" || { echo "usage: make chapter NAME=<number or slug> [FORMAT=pdf|epub|html]"; exit 2; }
+	$(PYTHON) scripts/export.py "$(NAME)" --format $(or $(FORMAT),pdf) --paper $(PAPER)
+
+epub: venv system-deps ## Build the EPUB (_build/epub/)
+	$(BUILD) epub
+
+serve: venv ## Live preview at http://127.0.0.1:8000 while you edit
+	$(PYTHON) scripts/draw_approval_timeline.py
+	$(VENV)/bin/sphinx-autobuild -c . book _build/preview --host 127.0.0.1 --port 8000 \
+	    --watch _ext --watch _static --watch _templates --watch conf.py
+
+linkcheck: venv ## Check external links (needs the network)
+	$(PYTHON) -m sphinx -b linkcheck -c . -q book _build/linkcheck
+
+test: venv system-deps system-deps-test ## Run every test (builds once into a temporary folder)
+	$(PYTHON) -m pytest
+
+bench: venv system-deps system-deps-test ## Measure build and page-load performance (_build/bench.json)
+	$(PYTHON) scripts/bench.py
+
+dist: all ## Offline bundle: dist/autoimmune-therapy-handbook-<edition>.zip and its checksum
+	$(PYTHON) scripts/make_dist.py
+
+clean: ## Remove every build output
+	rm -rf _build dist
+
+# -- set-up -------------------------------------------------------------------
+
+# The virtualenv is rebuilt whenever requirements.txt changes.
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt
+	test -x $(PYTHON) || $(PYTHON_SYSTEM) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -r requirements.txt
+	touch $@
+
+system-deps:
+	@$(PYTHON_SYSTEM) scripts/system_deps.py $(DEB_BUILD)
+
+system-deps-test:
+	@$(PYTHON_SYSTEM) scripts/system_deps.py $(DEB_TEST)

@@ -1,0 +1,75 @@
+"""A pybtex style for the handbook's reference lists.
+
+The shared bibliography's ``note`` fields record how each entry was checked
+(for editors). Readers see only what matters to them: entries marked
+"PARTIALLY VERIFIED" keep that caveat, in one short sentence; the other
+notes are left out. The text cites by author and year; in the lists each
+source is numbered by its place in the full bibliography, so a source has
+the same number in every chapter's list and on the references page.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pybtex.database import Entry
+from pybtex.plugin import register_plugin
+from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.labels import BaseLabelStyle
+from pybtex.style.sorting import BaseSortingStyle
+from sphinx.application import Sphinx
+
+from handbook_meta import BIB_FILE
+from drug_data import BIB_KEY
+
+PARTIAL_CAVEAT = "Partially verified: some details were confirmed only in secondary copies"
+
+
+def reader_note(note: str) -> str | None:
+    """The note a reader sees for an entry, or None."""
+    return PARTIAL_CAVEAT if note.strip().upper().startswith("PARTIALLY VERIFIED") else None
+
+
+def bibliography_order() -> dict[str, int]:
+    """Each key's 1-based position in the bibliography file."""
+    return _order(BIB_FILE.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=2)
+def _order(mtime_ns: int) -> dict[str, int]:
+    keys = BIB_KEY.findall(BIB_FILE.read_text(encoding="utf-8"))
+    return {key: number for number, key in enumerate(keys, start=1)}
+
+
+class BookNumberLabels(BaseLabelStyle):
+    def format_labels(self, sorted_entries: Any) -> Any:
+        order = bibliography_order()
+        for entry in sorted_entries:
+            yield str(order[entry.key])
+
+
+class BookOrder(BaseSortingStyle):
+    def sorting_key(self, entry: Entry) -> int:
+        return bibliography_order()[entry.key]
+
+
+class HandbookStyle(UnsrtStyle):
+    default_label_style = "handbook-book-number"
+    default_sorting_style = "handbook-book-order"
+
+    def format_entry(self, label: str, entry: Entry, bib_data: Any = None) -> Any:
+        fields = {k: v for k, v in entry.fields.items() if k.lower() != "note"}
+        note = reader_note(entry.fields.get("note", ""))
+        if note:
+            fields["note"] = note
+        shown = Entry(entry.type, fields=fields, persons=entry.persons)
+        shown.key = entry.key
+        return super().format_entry(label, shown, bib_data)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    register_plugin("pybtex.style.labels", "handbook-book-number", BookNumberLabels)
+    register_plugin("pybtex.style.sorting", "handbook-book-order", BookOrder)
+    register_plugin("pybtex.style.formatting", "handbook", HandbookStyle)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

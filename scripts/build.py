@@ -1,0 +1,399 @@
+#!/usr/bin/env python3
+"""Build the handbook: HTML book, book PDF, chapter PDFs and EPUB.
+
+    build.py [html|pdf|chapters|epub|all ...] [--paper a4|letter] [--build-dir DIR]
+
+How it spends time only on what changed:
+
+* Sphinx works in ``<build>/.work/`` (its caches and the LaTeX folder). The
+  HTML+EPUB run and the LaTeX run go side by side, one per core.
+* Every ``.tex`` file remembers the hash of its inputs at its last good
+  compile; only those whose inputs changed are compiled again, two at a
+  time. Editing chapter 5 recompiles chapter 5's PDF and the book.
+* When no source changed since the last good build of a target and its
+  outputs are in place, that target does nothing at all.
+
+How it keeps the last good outputs: results are published to
+``<build>/html``, ``<build>/pdf`` (``pdf-letter`` for US Letter) and
+``<build>/epub`` only when every requested part succeeded. After a failure
+nothing published changes, Sphinx's cache is dropped (so the next build
+reports the same problems again) and the exit status is 1.
+
+A PDF also fails the build when xelatex reports a missing character, an
+undefined reference or an undefined citation.
+
+Exit status: 0 built (or already up to date), 1 build failed, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import draw_approval_timeline  # noqa: E402
+from handbook_meta import BOOK_DIR, Chapter, load_chapters, load_edition  # noqa: E402
+
+TARGETS = ("html", "epub", "pdf", "chapters")
+PAPERS = ("a4", "letter")
+# Everything that can change an output.
+SOURCE_DIRS = ("book", "_ext", "_static", "_templates")
+SOURCE_FILES = ("conf.py", "requirements.txt", "scripts/build.py", "scripts/draw_approval_timeline.py")
+ENV_INPUTS = ("HANDBOOK_BASEURL", "SOURCE_DATE_EPOCH")
+SPHINX_FLAGS = ["-n", "-W", "--keep-going", "-q", "-T"]
+STAMP_FILE = "compiled.json"  # in the LaTeX folder: input hash of each good PDF
+LOG_PROBLEMS = (
+    (re.compile(r"^Missing character: There is no (.+?) in font (.+?)!", re.M), "missing character {0} in font {1}"),
+    (re.compile(r"LaTeX Warning: Reference `(.+?)' on page \d+ undefined on input line (\d+)"), "undefined reference {0} (line {1})"),
+    (re.compile(r"LaTeX Warning: Citation `(.+?)' on page \d+ undefined on input line (\d+)"), "undefined citation {0} (line {1})"),
+    (re.compile(r"LaTeX Warning: Hyper reference `(.+?)' on page \d+ undefined on input line (\d+)"), "undefined link target {0} (line {1})"),
+)  # fmt: skip
+
+
+class BuildError(Exception):
+    """A part of the build failed; the message says which and where."""
+
+
+def log(message: str) -> None:
+    print(f"[build] {message}", flush=True)
+
+
+def source_date_epoch() -> str:
+    """SOURCE_DATE_EPOCH: the environment's, else the last commit's time."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return os.environ["SOURCE_DATE_EPOCH"]
+    try:
+        out = subprocess.run(
+            ["git", "-C", str(ROOT), "log", "-1", "--format=%ct"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        if out:
+            return out
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return str(int(time.mktime(time.strptime(load_edition().date, "%Y-%m-%d"))))
+
+
+def build_env(paper: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PAPER"] = paper
+    env["SOURCE_DATE_EPOCH"] = source_date_epoch()
+    env["FORCE_SOURCE_DATE"] = "1"  # TeX: dates in the PDF from SOURCE_DATE_EPOCH
+    env.setdefault("TZ", "UTC")
+    return env
+
+
+def fingerprint(extra: str) -> str:
+    """A hash of every input that can change an output."""
+    digest = hashlib.sha256(extra.encode())
+    paths = [ROOT / f for f in SOURCE_FILES]
+    for folder in SOURCE_DIRS:
+        paths += sorted(p for p in (ROOT / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in paths:
+        if path.is_file():
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    for name in ENV_INPUTS:
+        digest.update(f"{name}={os.environ.get(name, '')}".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Layout:
+    """Where a build works and where it publishes."""
+
+    build_dir: Path
+    paper: str
+
+    @property
+    def work(self) -> Path:
+        return self.build_dir / ".work"
+
+    @property
+    def html_work(self) -> Path:
+        return self.work / "html"
+
+    @property
+    def epub_work(self) -> Path:
+        return self.work / "epub"
+
+    @property
+    def html_doctrees(self) -> Path:
+        return self.work / "doctrees-html"
+
+    @property
+    def latex_work(self) -> Path:
+        return self.work / f"latex-{self.paper}"
+
+    @property
+    def latex_doctrees(self) -> Path:
+        return self.work / f"doctrees-latex-{self.paper}"
+
+    @property
+    def stamps(self) -> Path:
+        return self.work / "stamps.json"
+
+    @property
+    def html(self) -> Path:
+        return self.build_dir / "html"
+
+    @property
+    def pdf(self) -> Path:
+        return self.build_dir / ("pdf" if self.paper == "a4" else f"pdf-{self.paper}")
+
+    @property
+    def epub(self) -> Path:
+        return self.build_dir / "epub"
+
+
+@dataclass
+class Build:
+    layout: Layout
+    targets: set[str]
+    only_chapter: Chapter | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.env = build_env(self.layout.paper)
+        self.edition = load_edition()
+        self.chapters = load_chapters()
+
+    # -- Sphinx ---------------------------------------------------------------
+
+    def sphinx(self, builder: str, outdir: Path, doctrees: Path) -> None:
+        command = [sys.executable, "-m", "sphinx", "-b", builder, "-c", str(ROOT), "-d", str(doctrees),
+                   *SPHINX_FLAGS, str(BOOK_DIR), str(outdir)]  # fmt: skip
+        started = time.monotonic()
+        result = subprocess.run(command, cwd=ROOT, env=self.env, capture_output=True, text=True)
+        noise = "matplotlib is not installed, social cards will not be generated"
+        for stream in (result.stdout, result.stderr):
+            text = "\n".join(line for line in stream.splitlines() if noise not in line).strip()
+            if text:
+                print(text, file=sys.stderr if stream is result.stderr else sys.stdout, flush=True)
+        if result.returncode != 0:
+            # Sphinx would not re-read unchanged files next time and so would
+            # not repeat these warnings: forget its cache.
+            (doctrees / "environment.pickle").unlink(missing_ok=True)
+            raise BuildError(f"sphinx-build -b {builder} failed (exit {result.returncode}); see the messages above")
+        log(f"sphinx {builder}: {time.monotonic() - started:.1f}s")
+
+    def html_and_epub(self) -> None:
+        if "html" in self.targets:
+            self.sphinx("html", self.layout.html_work, self.layout.html_doctrees)
+        if "epub" in self.targets:
+            self.sphinx("epub", self.layout.epub_work, self.layout.html_doctrees)
+
+    # -- LaTeX ----------------------------------------------------------------
+
+    def tex_jobs(self) -> list[str]:
+        jobs = []
+        if "pdf" in self.targets:
+            jobs.append(self.edition.book_stem)
+        if "chapters" in self.targets:
+            chosen = [self.only_chapter] if self.only_chapter else self.chapters
+            jobs += [c.tex_name.removesuffix(".tex") for c in chosen]
+        return jobs
+
+    def latex(self) -> None:
+        jobs = self.tex_jobs()
+        if not jobs:
+            return
+        self.sphinx("latex", self.layout.latex_work, self.layout.latex_doctrees)
+        compile_all(self.layout.latex_work, jobs, self.env)
+
+    # -- the whole run --------------------------------------------------------
+
+    def run(self) -> None:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = [pool.submit(self.html_and_epub), pool.submit(self.latex)]
+            errors = [f.exception() for f in futures if f.exception() is not None]
+        if errors:
+            raise BuildError("\n".join(str(e) for e in errors))
+
+
+# -- compiling ------------------------------------------------------------------
+
+
+def latex_inputs_hash(latex_dir: Path, job: str, jobs: set[str]) -> str:
+    """Hash of a job's .tex and of every shared input in the LaTeX folder.
+
+    Files named after a job (``05-risks.tex``, ``05-risks.aux``, ...) are
+    that job's own source or outputs; everything else (styles, the preamble,
+    converted figures) is shared input.
+    """
+    digest = hashlib.sha256((latex_dir / f"{job}.tex").read_bytes())
+    for path in sorted(latex_dir.iterdir()):
+        if path.is_file() and path.stem not in jobs and path.name != STAMP_FILE:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def check_log(log_file: Path) -> list[str]:
+    """Problems xelatex reported that must fail the build."""
+    text = log_file.read_text(encoding="utf-8", errors="replace")
+    problems = []
+    for pattern, template in LOG_PROBLEMS:
+        for match in pattern.finditer(text):
+            problems.append(template.format(*match.groups()))
+    return sorted(set(problems))
+
+
+def compile_one(latex_dir: Path, job: str, env: dict[str, str]) -> list[str]:
+    command = ["latexmk", "-pdfxe", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", f"{job}.tex"]
+    result = subprocess.run(command, cwd=latex_dir, env=env, capture_output=True, text=True)
+    log_file = latex_dir / f"{job}.log"
+    if result.returncode != 0:
+        errors = [line for line in result.stdout.splitlines() if line.startswith("./") or line.startswith("!")]
+        return [f"xelatex failed on {job}.tex:"] + (errors[:10] or result.stdout.splitlines()[-15:])
+    return [f"{job}.tex: {problem}" for problem in check_log(log_file)]
+
+
+def compile_all(latex_dir: Path, jobs: list[str], env: dict[str, str]) -> None:
+    """Compile the jobs whose inputs changed, in parallel; raise on problems."""
+    stamp_file = latex_dir / STAMP_FILE
+    stamps = json.loads(stamp_file.read_text()) if stamp_file.exists() else {}
+    all_jobs = {p.stem for p in latex_dir.glob("*.tex") if p.read_text(errors="ignore").startswith("%% Generated by Sphinx")}
+    hashes = {job: latex_inputs_hash(latex_dir, job, all_jobs) for job in jobs}
+    todo = [job for job in jobs if stamps.get(job) != hashes[job] or not (latex_dir / f"{job}.pdf").exists()]
+    if not todo:
+        log("latex: every PDF is up to date")
+        return
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        results = dict(zip(todo, pool.map(lambda job: compile_one(latex_dir, job, env), todo)))
+    problems = [line for job in todo for line in results[job]]
+    for job in todo:
+        if not results[job]:
+            stamps[job] = hashes[job]
+        else:
+            stamps.pop(job, None)
+    stamp_file.write_text(json.dumps(stamps, indent=1, sort_keys=True))
+    if problems:
+        raise BuildError("LaTeX problems:\n  " + "\n  ".join(problems))
+    log(f"latex: compiled {len(todo)} PDF(s) in {time.monotonic() - started:.1f}s: {', '.join(todo)}")
+
+
+# -- publishing -----------------------------------------------------------------
+
+
+def replace_dir(source: Path, target: Path) -> None:
+    """Put a copy of ``source`` at ``target`` in one rename."""
+    staging = target.with_name(f".{target.name}.new")
+    old = target.with_name(f".{target.name}.old")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.copytree(source, staging)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def copy_if_changed(source: Path, target: Path) -> None:
+    if target.exists() and target.read_bytes() == source.read_bytes():
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    shutil.copyfile(source, tmp)
+    tmp.replace(target)
+
+
+def publish(build: Build) -> None:
+    layout, stem = build.layout, build.edition.book_stem
+    if "pdf" in build.targets:
+        copy_if_changed(layout.latex_work / f"{stem}.pdf", layout.pdf / f"{stem}.pdf")
+    if "chapters" in build.targets:
+        for chapter in build.chapters:
+            copy_if_changed(layout.latex_work / chapter.pdf_name, layout.pdf / "chapters" / chapter.pdf_name)
+    if "epub" in build.targets:
+        copy_if_changed(layout.epub_work / f"{stem}.epub", layout.epub / f"{stem}.epub")
+    if "html" in build.targets:
+        replace_dir(layout.html_work, layout.html)
+    if layout.html.exists():
+        copy_downloads_into_site(build)
+
+
+def copy_downloads_into_site(build: Build) -> None:
+    """The site's downloads/ folder: the A4 PDFs and the EPUB, when built."""
+    a4 = Layout(build.layout.build_dir, "a4")
+    stem = build.edition.book_stem
+    downloads = build.layout.html / "downloads"
+    wanted = [(a4.pdf / f"{stem}.pdf", downloads / f"{stem}.pdf"), (a4.epub / f"{stem}.epub", downloads / f"{stem}.epub")]
+    wanted += [(a4.pdf / "chapters" / c.pdf_name, downloads / "chapters" / c.pdf_name) for c in build.chapters]
+    for source, target in wanted:
+        if source.exists():
+            copy_if_changed(source, target)
+
+
+# -- command line ---------------------------------------------------------------
+
+
+def load_stamps(layout: Layout) -> dict[str, str]:
+    return json.loads(layout.stamps.read_text()) if layout.stamps.exists() else {}
+
+
+def outputs_present(build: Build, target: str) -> bool:
+    layout, stem = build.layout, build.edition.book_stem
+    expected = {
+        "html": [layout.html / "index.html"],
+        "epub": [layout.epub / f"{stem}.epub"],
+        "pdf": [layout.pdf / f"{stem}.pdf"],
+        "chapters": [layout.pdf / "chapters" / c.pdf_name for c in build.chapters],
+    }[target]
+    return all(p.exists() for p in expected)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("targets", nargs="*", default=["all"], choices=[*TARGETS, "all"], metavar="TARGET",
+                        help="html, pdf, chapters, epub or all (default)")  # fmt: skip
+    parser.add_argument("--paper", default=os.environ.get("PAPER") or "a4", choices=PAPERS)
+    parser.add_argument("--build-dir", type=Path, default=ROOT / "_build")
+    parser.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    args = parser.parse_args(argv)
+
+    targets = set(TARGETS) if "all" in args.targets else set(args.targets)
+    layout = Layout(args.build_dir.resolve(), args.paper)
+    layout.work.mkdir(parents=True, exist_ok=True)
+    if draw_approval_timeline.main([]) != 0:
+        return 1
+
+    started = time.monotonic()
+    stamps = load_stamps(layout)
+    prints = {t: fingerprint(f"{t}:{args.paper if t in ('pdf', 'chapters') else ''}") for t in targets}
+    probe = Build(layout, targets)
+    stale = {t for t in targets if args.force or stamps.get(f"{t}-{args.paper}") != prints[t] or not outputs_present(probe, t)}
+    if not stale:
+        log(f"up to date: {', '.join(sorted(targets))} ({time.monotonic() - started:.2f}s)")
+        return 0
+
+    build = Build(layout, stale)
+    try:
+        build.run()
+    except BuildError as error:
+        print(f"\n{error}", file=sys.stderr)
+        print("[build] FAILED: the last good outputs in _build/ are unchanged.", file=sys.stderr)
+        return 1
+    publish(build)
+    stamps.update({f"{t}-{args.paper}": prints[t] for t in stale})
+    layout.stamps.write_text(json.dumps(stamps, indent=1, sort_keys=True))
+    log(f"built {', '.join(sorted(stale))} in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Export one chapter of the handbook, for handing out on its own.
+
+    export.py CHAPTER [--format pdf|epub|html] [--paper a4|letter] [--out DIR]
+
+CHAPTER is the chapter's number (``5``) or slug (``risks``). The chapter
+keeps the book's numbering and look; references to other chapters link to
+the hosted HTML book.
+
+* ``pdf``: the chapter PDF from the book's own LaTeX run (only this chapter
+  is compiled, and only if it changed).
+* ``html``: the chapter's page with the site's styles and images, in a
+  folder of its own; links to other pages point at the hosted book.
+* ``epub``: an EPUB of the chapter alone (Sphinx's EPUB builder, with the
+  chapter as its only document and links out to the hosted book).
+
+Exit status: 0 exported, 1 the build failed, 2 unknown chapter or bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import build as handbook_build  # noqa: E402
+from handbook_meta import find_chapter, load_chapters, load_edition  # noqa: E402
+
+FORMATS = ("pdf", "epub", "html")
+# Links inside a page that lead to another page of the site.
+SITE_LINK = re.compile(r'(href=")(?!https?:|mailto:|#|_static/|_images/|data:)([^"]+)(")')
+
+
+def export_pdf(chapter: handbook_build.Chapter, layout: handbook_build.Layout, out: Path) -> Path:
+    build = handbook_build.Build(layout, {"chapters"}, only_chapter=chapter)
+    build.latex()
+    target = out / chapter.pdf_name
+    handbook_build.copy_if_changed(layout.latex_work / chapter.pdf_name, target)
+    return target
+
+
+def export_html(chapter: handbook_build.Chapter, layout: handbook_build.Layout, out: Path) -> Path:
+    build = handbook_build.Build(layout, {"html"})
+    build.html_and_epub()
+    baseurl = load_edition().baseurl
+    folder = out / f"{chapter.docname}-html"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for assets in ("_static", "_images"):
+        if (layout.html_work / assets).exists():
+            shutil.copytree(layout.html_work / assets, folder / assets)
+    page = (layout.html_work / f"{chapter.docname}.html").read_text(encoding="utf-8")
+    page = SITE_LINK.sub(lambda m: m.group(1) + baseurl + m.group(2) + m.group(3), page)
+    (folder / "index.html").write_text(page, encoding="utf-8")
+    return folder
+
+
+def export_epub(chapter: handbook_build.Chapter, layout: handbook_build.Layout, out: Path) -> Path:
+    build = handbook_build.Build(layout, set())
+    build.env["HANDBOOK_EXPORT_CHAPTER"] = chapter.docname
+    outdir = layout.work / f"epub-{chapter.docname}"
+    build.sphinx("epub", outdir, layout.work / f"doctrees-epub-{chapter.docname}")
+    produced = next(outdir.glob("*.epub"))
+    target = out / f"{chapter.docname}.epub"
+    handbook_build.copy_if_changed(produced, target)
+    return target
+
+
+EXPORTERS = {"pdf": export_pdf, "html": export_html, "epub": export_epub}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("chapter", metavar="CHAPTER", help="chapter number or slug, e.g. 5 or risks")
+    parser.add_argument("--format", default="pdf", choices=FORMATS)
+    parser.add_argument("--paper", default="a4", choices=handbook_build.PAPERS)
+    parser.add_argument("--out", type=Path, default=handbook_build.ROOT / "_build" / "export")
+    parser.add_argument("--build-dir", type=Path, default=handbook_build.ROOT / "_build")
+    args = parser.parse_args(argv)
+
+    chapters = load_chapters()
+    chapter = find_chapter(args.chapter, chapters)
+    if chapter is None:
+        names = "\n".join(f"  {c.number}  {c.slug:<16} {c.title}" for c in chapters)
+        print(f"export.py: unknown chapter '{args.chapter}'. Valid chapters (number or slug):\n{names}", file=sys.stderr)
+        return 2
+
+    layout = handbook_build.Layout(args.build_dir.resolve(), args.paper)
+    layout.work.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if handbook_build.draw_approval_timeline.main([]) != 0:
+        return 1
+    try:
+        target = EXPORTERS[args.format](chapter, layout, args.out.resolve())
+    except handbook_build.BuildError as error:
+        print(f"\n{error}", file=sys.stderr)
+        return 1
+    print(f"Chapter {chapter.number} ({chapter.title}) exported: {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
