@@ -207,7 +207,7 @@ latex_elements = {
     "preamble": rf"""
 \newcommand{{\HandbookTitle}}{{{EDITION.title}}}
 \newcommand{{\HandbookURL}}{{{EDITION.baseurl}}}
-\hypersetup{{pdfsubject={{{EDITION.subject}}},
+\hypersetup{{bookmarksnumbered=true, pdfsubject={{{EDITION.subject}}},
   pdfkeywords={{{", ".join(EDITION.keywords)}}}, pdflang={{{EDITION.language}}}}}
 \input{{handbook-preamble.tex}}
 """,

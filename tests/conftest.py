@@ -1,0 +1,119 @@
+"""Shared fixtures: the book is built once per test session, then read.
+
+``book`` runs the real build (``scripts/build.py all``) into a temporary
+folder and gives the tests the outputs a reader gets. Set
+``HANDBOOK_TEST_BUILD_DIR`` to build into (and reuse) a folder of your own
+while working on tests; the build is incremental, so a second run is quick.
+
+``site_url`` serves the built HTML on 127.0.0.1 with a plain static server,
+and ``browser`` is headless Debian Chromium driven by Playwright (the
+browser tests skip, with one line saying why, where Chromium is missing).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from handbook_meta import Chapter, Edition, load_chapters, load_edition  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@dataclass(frozen=True)
+class BookBuild:
+    """The outputs of one build of the handbook."""
+
+    build_dir: Path
+    edition: Edition
+    chapters: list[Chapter]
+    output: str  # what the build printed
+
+    @property
+    def html(self) -> Path:
+        return self.build_dir / "html"
+
+    @property
+    def book_pdf(self) -> Path:
+        return self.build_dir / "pdf" / f"{self.edition.book_stem}.pdf"
+
+    def chapter_pdf(self, chapter: Chapter) -> Path:
+        return self.build_dir / "pdf" / "chapters" / chapter.pdf_name
+
+    @property
+    def epub(self) -> Path:
+        return self.build_dir / "epub" / f"{self.edition.book_stem}.epub"
+
+    @property
+    def latex_dir(self) -> Path:
+        return self.build_dir / ".work" / "latex-a4"
+
+    def chapter(self, slug: str) -> Chapter:
+        return next(c for c in self.chapters if c.slug == slug)
+
+
+def run_build(build_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(ROOT / "scripts" / "build.py"), *args, "--build-dir", str(build_dir)]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
+
+
+@pytest.fixture(scope="session")
+def book(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
+    chosen = os.environ.get("HANDBOOK_TEST_BUILD_DIR")
+    build_dir = Path(chosen).resolve() if chosen else tmp_path_factory.mktemp("handbook-build")
+    result = run_build(build_dir, "all")
+    if result.returncode != 0:
+        pytest.fail(f"the handbook does not build:\n{result.stdout}\n{result.stderr}", pytrace=False)
+    return BookBuild(build_dir, load_edition(), load_chapters(), result.stdout + result.stderr)
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@pytest.fixture(scope="session")
+def site_url(book: BookBuild) -> Iterator[str]:
+    """The built site on a plain static server (no rewrite rules)."""
+    handler = functools.partial(_QuietHandler, directory=str(book.html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists() and not shutil.which("chromium"):
+        pytest.skip("Chromium is not installed (Debian package chromium); browser tests skipped")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
