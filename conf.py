@@ -129,14 +129,45 @@ html_theme_options = {
 
 # -- Hosting: sitemap, social cards, 404 page ---------------------------------
 # https://sphinx-sitemap.readthedocs.io/ , https://sphinxext-opengraph.readthedocs.io/
+# https://sphinx-notfound-page.readthedocs.io/
+# Everything here follows the one base URL (edition.yaml, or HANDBOOK_BASEURL
+# at build time) that html_baseurl above holds.
+
+import importlib.util  # noqa: E402  (used by this section only)
+import types  # noqa: E402
+from urllib.parse import urlsplit  # noqa: E402
 
 sitemap_url_scheme = "{link}"
+# Not pages to list in a search engine: the 404 page, the search page and the
+# generated index (which has no text of its own).
+sitemap_excludes = ["404.html", "search.html", "genindex.html"]
 ogp_site_url = EDITION.baseurl
 ogp_site_name = EDITION.title
+# Drawn in _static/social-card.svg; the PNG is made once with rsvg-convert.
 ogp_image = EDITION.baseurl + "_static/social-card.png"
+ogp_image_alt = f"{EDITION.title}: {EDITION.subtitle}"
+ogp_custom_meta_tags = [
+    '<meta property="og:image:width" content="1200" />',
+    '<meta property="og:image:height" content="630" />',
+    '<meta name="twitter:card" content="summary_large_image" />',
+]
 ogp_social_cards = {"enable": False}  # the card ships as a file in _static/
 ogp_enable_meta_description = True
-notfound_urls_prefix = None  # relative asset links: works on any host and path
+# sphinxext-opengraph prints "matplotlib is not installed" whenever it is
+# imported without matplotlib, even with social cards off. Tell it up front
+# that there is no card generator; matplotlib is not a dependency on purpose.
+if importlib.util.find_spec("matplotlib") is None:
+    _no_cards = types.ModuleType("sphinxext.opengraph._social_cards")
+    _no_cards.DEFAULT_SOCIAL_CONFIG = {"enable": False}
+    _no_cards.create_social_card = None
+    sys.modules.setdefault(_no_cards.__name__, _no_cards)
+# The 404 page is served for any missing path (/no/such/page.html), so its
+# links cannot be relative: they start at the site's path on its host, "/"
+# for https://host/ and "/handbook/" for https://host/handbook/.
+notfound_urls_prefix = urlsplit(EDITION.baseurl).path
+# robots.txt names the sitemap by its full URL, so it is written per build
+# by _ext/robots_txt.py rather than copied from html_extra_path.
+extensions.append("robots_txt")
 
 # -- EPUB --------------------------------------------------------------------
 # https://www.sphinx-doc.org/en/master/usage/configuration.html#options-for-epub-output
@@ -152,7 +183,9 @@ epub_identifier = epub_uid
 epub_scheme = ""
 epub_basename = EDITION.book_stem
 epub_show_urls = "no"
-epub_exclude_files = ["search.html", "404.html"]
+# .buildinfo.bak: Sphinx 9 keeps the old build info there after a config
+# change, and the EPUB builder would otherwise try to package it.
+epub_exclude_files = ["search.html", "404.html", ".buildinfo", ".buildinfo.bak"]
 epub_description = EDITION.subject
 
 # -- LaTeX / PDF -------------------------------------------------------------

@@ -1,0 +1,288 @@
+"""The handbook's content: it mirrors the source, cites real sources, and is right.
+
+The source document (../shared/source/autoimmune-therapy.txt) is copied into
+tests/source/ so these tests run from a clean clone.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from conftest import ROOT, BookBuild
+from readers import html_text, pdf_pages
+
+SOURCE = ROOT / "tests" / "source" / "autoimmune-therapy.txt"
+BOOK = ROOT / "book"
+WORDLIST = ROOT / "tests" / "wordlist.txt"
+
+# Each paragraph of the source, the chapter(s) that carry it, and its key
+# terms; a tuple lists acceptable spellings of one term.
+SOURCE_MAP = [
+    ("Autoimmune therapy encompasses", ["01-definition"],
+     ["autoimmune therapy", "immune system", "own tissues", "infection", "inflammation", "tissue damage",
+      "quality of life", "rheumatoid arthritis", "lupus", "multiple sclerosis", "type 1 diabetes"]),
+    ("At its core", ["02-strategies"],
+     ["modulate", "suppress", "immunosuppressant", "methotrexate", "azathioprine", "corticosteroid",
+      "prednisone", "flare", "biologic", "targeted"]),
+    ("In recent years", ["03-biologics"],
+     ["biologic", "monoclonal antibod", "TNF-α", "infliximab", "adalimumab", "cytokine",
+      "rheumatoid arthritis", "Crohn", "side effects", "immunosuppressant", "tailored"]),
+    ("Another innovative approach", ["04-small-molecules"],
+     ["small molecule", "Janus kinase", "JAK inhibitor", "signalling", ("inside the cell", "intracellular"),
+      "immune activation", "precision medicine", "adverse effects"]),
+    ("Despite their effectiveness", ["05-risks"],
+     ["risk", "infection", "cancer", "monitoring", "adjust", "side effects", "response"]),
+    ("In addition to pharmacological", ["06-lifestyle"],
+     ["lifestyle", "exercise", "nutrition", "stress", "physical therapy", "well-being", "symptoms"]),
+    ("Research continues", ["07-research"],
+     ["regulatory T cell", "cytokine", "remission", "personalised", "course of", "precise", "effective",
+      "millions"]),
+    ("In summary", ["00-at-a-glance", "08-in-summary"],
+     ["balance", "immunosuppressant", "biologic", "targeted", "inflammation", ("tissue", "tissues"),
+      "quality of"]),
+]  # fmt: skip
+
+CHAPTERS = sorted(p.stem for p in BOOK.glob("0[1-7]-*.md"))
+
+
+def source_paragraphs() -> list[str]:
+    lines = [line.strip() for line in SOURCE.read_text(encoding="utf-8").splitlines()]
+    return [line for line in lines[1:] if line]
+
+
+def prose(markdown: str) -> str:
+    """A chapter's prose as a reader reads it: no markup, tables or figures."""
+    text = re.sub(r"\A---\n.*?\n---\n", "", markdown, flags=re.S)
+    text = re.sub(r"^(`{3,}|~{3,}).*?^\1\s*$", " ", text, flags=re.S | re.M)  # fenced blocks
+    text = re.sub(r"^:{3,}\{[^}]*\}.*$|^:{3,}\s*$|^:[a-z-]+:.*$", " ", text, flags=re.M)  # fence lines
+    text = re.sub(r"\{cite(?::[a-z]+)?\}`[^`]*`", " ", text)
+    text = re.sub(r"\{numref\}`([^`<]*?)%s[^`]*`", r"\1 N", text)
+    text = re.sub(r"\{(?:numref|ref|doc)\}`[^`<]*`", " N ", text)  # a bare label prints a title
+    text = re.sub(r"\{[a-z:]+\}`([^`<]*?)\s*<[^`]*>`", r"\1", text)
+    text = re.sub(r"\{[a-z:]+\}`([^`]*)`", r"\1", text)
+    text = re.sub(r"^\([a-z0-9-]+\)=\s*$", " ", text, flags=re.M)
+    text = re.sub(r"`[^`]*`", " ", text)  # inline code: file names, not prose
+    return text
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-zα-ω][A-Za-zα-ω'’-]*", text)
+
+
+def chapter_page(book: BookBuild, docname: str) -> str:
+    return html_text(book.html / f"{docname}.html")
+
+
+# -- mirroring the source --------------------------------------------------------
+
+
+def test_the_source_copy_matches_the_shared_source() -> None:
+    shared = ROOT.parent / "shared" / "source" / "autoimmune-therapy.txt"
+    if not shared.exists():
+        pytest.skip("../shared is not next to this checkout")
+    assert SOURCE.read_text(encoding="utf-8") == shared.read_text(encoding="utf-8")
+
+
+def test_every_source_paragraph_is_mapped_to_a_chapter() -> None:
+    paragraphs = source_paragraphs()
+    assert len(paragraphs) == len(SOURCE_MAP)
+    for paragraph, (start, _, _) in zip(paragraphs, SOURCE_MAP):
+        assert paragraph.startswith(start) or start in paragraph[:60], (start, paragraph[:60])
+
+
+@pytest.mark.parametrize("start,docnames,terms", SOURCE_MAP, ids=[m[0] for m in SOURCE_MAP])
+def test_each_chapter_names_its_source_paragraphs_key_terms(book: BookBuild, start, docnames, terms) -> None:
+    for docname in docnames:
+        text = chapter_page(book, docname).lower()
+        for term in terms:
+            options = term if isinstance(term, tuple) else (term,)
+            assert any(o.lower() in text for o in options), f"{docname} does not mention {options}"
+
+
+def test_no_run_of_eight_words_is_copied_from_the_source() -> None:
+    source_words = [w.lower() for w in words(SOURCE.read_text(encoding="utf-8"))]
+    runs = {tuple(source_words[i : i + 8]) for i in range(len(source_words) - 7)}
+    for path in sorted(BOOK.glob("[0-9][0-9]-*.md")):
+        text_words = [w.lower() for w in words(prose(path.read_text(encoding="utf-8")))]
+        copied = [" ".join(text_words[i : i + 8]) for i in range(len(text_words) - 7) if tuple(text_words[i : i + 8]) in runs]
+        assert not copied, f"{path.name} copies the source: {copied[:3]}"
+
+
+# -- shape of every chapter --------------------------------------------------------
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_chapter_length_is_that_of_a_real_handbook_chapter(docname: str) -> None:
+    count = len(words(prose((BOOK / f"{docname}.md").read_text(encoding="utf-8"))))
+    assert 1200 <= count <= 2500, f"{docname}: {count} words of prose"
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_chapter_opens_with_key_points_and_states_its_review_date(book: BookBuild, docname: str) -> None:
+    html = (book.html / f"{docname}.html").read_text(encoding="utf-8")
+    article = html[html.index('<article class="bd-article"') :]
+    first_h2 = article.find("<h2")
+    key_points = article.find("key-points")
+    assert 0 < key_points < first_h2, "no key points box before the first section"
+    box = article[key_points : article.index("</div>", key_points)]
+    assert box.count("<li") >= 3
+    front = yaml.safe_load((BOOK / f"{docname}.md").read_text(encoding="utf-8").split("---")[1])
+    reviewed = front["last_reviewed"]
+    shown = f"Last reviewed: {reviewed.day} {reviewed.strftime('%B %Y')}"
+    assert shown in html_text(book.html / f"{docname}.html")
+    chapter = next(c for c in book.chapters if c.docname == docname)
+    assert shown in re.sub(r"\s+", " ", pdf_pages(book.chapter_pdf(chapter))[0])
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_chapter_cites_at_least_four_sources_listed_at_its_end(book: BookBuild, docname: str) -> None:
+    source = (BOOK / f"{docname}.md").read_text(encoding="utf-8")
+    keys = {k.strip() for group in re.findall(r"\{cite(?::[a-z]+)?\}`([^`]+)`", source) for k in group.split(",")}
+    assert len(keys) >= 4, keys
+    html = (book.html / f"{docname}.html").read_text(encoding="utf-8")
+    listed = html[html.rindex('id="references"') :].count('role="doc-biblioentry"')
+    assert listed == len(keys), f"{docname}: {len(keys)} keys cited, {listed} listed"
+
+
+def test_every_page_says_it_is_not_medical_advice(book: BookBuild) -> None:
+    for page in book.html.rglob("*.html"):
+        if "_static" in page.parts:
+            continue
+        assert "not medical advice" in html_text(page), page.name
+    pages = pdf_pages(book.book_pdf)
+    missing = [n for n, text in enumerate(pages, start=1) if n > 1 and "not medical advice" not in text]
+    assert not missing, f"book PDF pages without the notice: {missing}"
+
+
+def test_no_personal_dosing_instructions() -> None:
+    instruction = re.compile(r"\b(?:you should|you must|always)\s+take\s+\d|\btake\s+\d+(?:\.\d+)?\s*mg\b", re.I)
+    for path in sorted(BOOK.glob("*.md")):
+        found = instruction.findall(path.read_text(encoding="utf-8"))
+        assert not found, f"{path.name}: {found}"
+
+
+# -- drug facts: one place, rendered, and right ---------------------------------------
+
+
+def drugs() -> dict[str, dict]:
+    return {d["name"]: d for d in yaml.safe_load((BOOK / "_data" / "drugs.yaml").read_text(encoding="utf-8"))}
+
+
+def test_the_data_file_holds_the_sixteen_core_drugs() -> None:
+    expected = {
+        "Methotrexate", "Azathioprine", "Prednisone", "Infliximab", "Adalimumab", "Etanercept", "Rituximab",
+        "Tocilizumab", "Abatacept", "Ustekinumab", "Natalizumab", "Belimumab", "Teplizumab", "Tofacitinib",
+        "Baricitinib", "Upadacitinib",
+    }  # fmt: skip
+    assert expected <= set(drugs())
+
+
+def test_drug_classes_targets_and_warnings_match_the_fact_sheet() -> None:
+    """The facts most often got wrong, as ../shared/references/drug-facts.md states them."""
+    d = drugs()
+    assert "Fusion protein" in d["Etanercept"]["class"] and "not a monoclonal antibody" in d["Etanercept"]["class"]
+    assert "lymphotoxin" in d["Etanercept"]["target"]
+    assert "Fusion protein" in d["Abatacept"]["class"] and "CD80" in d["Abatacept"]["target"]
+    assert d["Infliximab"]["class"].startswith("Chimeric") and "Intravenous" in d["Infliximab"]["route"]
+    assert d["Rituximab"]["class"].startswith("Chimeric") and "CD20" in d["Rituximab"]["target"]
+    assert "human" in d["Adalimumab"]["class"].lower() and "Subcutaneous" in d["Adalimumab"]["route"]
+    assert "Humanized" in d["Tocilizumab"]["class"] and "IL-6 receptor" in d["Tocilizumab"]["target"]
+    assert "p40" in d["Ustekinumab"]["target"] and "IL-23" in d["Ustekinumab"]["target"]
+    assert "α4-integrin" in d["Natalizumab"]["target"] and "PML" in d["Natalizumab"]["boxed_warning"]
+    assert "TOUCH" in d["Natalizumab"]["boxed_warning"]
+    assert "BLyS" in d["Belimumab"]["target"] and "not bind B cells" in d["Belimumab"]["target"]
+    assert "CD3" in d["Teplizumab"]["target"]
+    assert "once a week" in d["Methotrexate"]["route"]
+    assert "Dihydrofolate reductase" in d["Methotrexate"]["target"]
+    assert "TPMT" in d["Azathioprine"]["monitoring"] and "Malignancy" in d["Azathioprine"]["boxed_warning"]
+    for name in ("Belimumab", "Abatacept", "Ustekinumab", "Prednisone", "Teplizumab"):
+        assert d[name]["boxed_warning"] == "None", name
+    for name in ("Tofacitinib", "Baricitinib", "Upadacitinib"):
+        warning = d[name]["boxed_warning"].lower()
+        for element in ("serious infections", "mortality", "malignancy", "cardiovascular", "thrombosis"):
+            assert element in warning, (name, element)
+        assert d[name]["group"] == "jak-inhibitor" and "Oral" in d[name]["route"]
+    for name in ("Infliximab", "Adalimumab", "Etanercept"):
+        assert "tuberculosis" in (d[name]["boxed_warning"] + d[name]["monitoring"]).lower()
+    assert "hepatitis B" in d["Rituximab"]["boxed_warning"]
+
+
+def test_every_drug_appears_in_a_chapter_table_and_in_the_index(book: BookBuild) -> None:
+    tables = " ".join(
+        html for html in ((book.html / f"{c}.html").read_text(encoding="utf-8") for c in CHAPTERS)
+        if "drug-table" in html
+    )  # fmt: skip
+    index = (book.html / "genindex.html").read_text(encoding="utf-8")
+    reference = html_text(book.html / "drug-reference.html")
+    for name, drug in drugs().items():
+        assert f"<strong>{name}</strong>" in tables, f"{name} is in no chapter's drug table"
+        assert re.search(rf">{name}</a>|<li>{name}", index), f"{name} is not in the index"
+        assert name in reference and drug["brand"] in reference
+
+
+def test_diseases_and_mechanisms_are_in_the_index(book: BookBuild) -> None:
+    index = html_text(book.html / "genindex.html").lower()
+    for entry in ("rheumatoid arthritis", "multiple sclerosis", "type 1 diabetes", "crohn", "lupus",
+                  "jak-stat pathway", "costimulation", "regulatory t cell", "tumour necrosis factor",
+                  "tuberculosis", "progressive multifocal leukoencephalopathy", "car-t"):  # fmt: skip
+        assert entry in index, entry
+
+
+# -- glossary, figures, spelling -------------------------------------------------------
+
+
+def test_glossary_has_forty_terms_each_used_in_the_book(book: BookBuild) -> None:
+    glossary = (book.html / "glossary.html").read_text(encoding="utf-8")
+    terms = set(re.findall(r'<dt id="(term-[^"]+)"', glossary))
+    assert len(terms) >= 40
+    used: set[str] = set()
+    for page in book.html.glob("*.html"):
+        if page.name != "glossary.html":
+            used |= set(re.findall(r'href="glossary\.html#(term-[^"]+)"', page.read_text(encoding="utf-8")))
+    assert terms - used == set(), f"glossary terms never used: {sorted(terms - used)}"
+
+
+def test_three_figures_with_alt_text_in_html_epub_and_pdf(book: BookBuild) -> None:
+    figures = {}
+    for docname in CHAPTERS:
+        source = (BOOK / f"{docname}.md").read_text(encoding="utf-8")
+        for svg in re.findall(r"```\{figure\} (figures/[\w-]+\.svg)", source):
+            figures[svg] = docname
+    assert len(figures) >= 3, figures
+    for svg, docname in figures.items():
+        html = (book.html / f"{docname}.html").read_text(encoding="utf-8")
+        img = re.search(rf'<img[^>]*src="_images/{Path(svg).name}"[^>]*>', html)
+        assert img and re.search(r'alt="[^"]{20,}"', img.group(0)), f"{svg}: no alt text in HTML"
+    with zipfile.ZipFile(book.epub) as epub:
+        xhtml = " ".join(epub.read(n).decode() for n in epub.namelist() if n.endswith(".xhtml"))
+    imgs = re.findall(r"<img[^>]*>", xhtml)
+    assert len(imgs) >= 3 and all(re.search(r'alt="[^"]{20,}"', i) for i in imgs), "EPUB images need alt text"
+    reader = PdfReader(book.book_pdf)
+    drawn = 0
+    for page in reader.pages:
+        xobjects = (page.get("/Resources") or {}).get("/XObject") or {}
+        drawn += sum(1 for x in xobjects.values() if x.get_object().get("/Subtype") in ("/Form", "/Image"))
+    assert drawn >= len(figures), f"{drawn} drawings in the book PDF for {len(figures)} figures"
+    text = " ".join(pdf_pages(book.book_pdf))
+    for docname in set(figures.values()):
+        number = int(docname[:2])
+        assert f"Figure {number}.1" in text
+
+
+def test_chapters_are_spelled_right() -> None:
+    """hunspell (British English) with the committed medical word list."""
+    for path in sorted(BOOK.glob("*.md")):
+        text = prose(path.read_text(encoding="utf-8"))
+        result = subprocess.run(
+            ["hunspell", "-d", "en_GB", "-p", str(WORDLIST), "-l"],
+            input=text, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        unknown = sorted(set(result.stdout.split()))
+        assert not unknown, f"{path.name}: unknown words {unknown} (fix them, or add real terms to {WORDLIST.name})"
