@@ -77,6 +77,13 @@ HEADERS = {
     "first_approval": "First US approval",
     "sources": "Sources",
 }
+# A drug whose entry carries a caveat is marked in every table, and the note
+# under the table sends the reader to the caveat in the drug reference.
+PARTLY_VERIFIED_MARK = " †"
+PARTLY_VERIFIED_NOTE = (
+    "† Some details of this entry were verified only in secondary sources, or are not in "
+    "the verified sources at all: see its caveat in the {ref}`drug reference <drug-reference>`."
+)
 BIB_KEY = re.compile(r"^@\w+\{([^,\s]+),", re.MULTILINE)
 
 
@@ -189,7 +196,8 @@ def load_drugs(path: Path = DRUGS_FILE) -> tuple[tuple[Drug, ...], tuple[tuple[i
 def _cell(drug: Drug, field: str) -> str:
     value = drug.fields.get(field)
     if field == "name":
-        return f"**{drug.name}** ({drug.fields.get('brand')})"
+        mark = PARTLY_VERIFIED_MARK if drug.fields.get("caveat") else ""
+        return f"**{drug.name}** ({drug.fields.get('brand')}){mark}"
     if field == "group":
         return GROUPS.get(str(value), str(value))
     if field == "sources":
@@ -257,6 +265,8 @@ class DrugTable(_DrugDirective):
         for drug in drugs:
             text.append("* - " + "\n  - ".join(_cell(drug, c) for c in columns))
         text.append("```")
+        if any(d.fields.get("caveat") for d in drugs):
+            text += ["", PARTLY_VERIFIED_NOTE]
         return self._parse("\n".join(text).splitlines())
 
 
