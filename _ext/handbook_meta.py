@@ -87,7 +87,9 @@ def load_edition(path: Path = EDITION_FILE) -> Edition:
 
 
 def _title_of(path: Path) -> str:
-    match = _HEADING.search(path.read_text(encoding="utf-8"))
+    # Lenient on purpose: a file that is not valid UTF-8 is reported by
+    # Sphinx with its file and line; crashing here would hide that.
+    match = _HEADING.search(path.read_text(encoding="utf-8", errors="replace"))
     return match.group("title") if match else path.stem
 
 

@@ -357,6 +357,35 @@ def outputs_present(build: Build, target: str) -> bool:
     return all(p.exists() for p in expected)
 
 
+def encoding_problems() -> list[str]:
+    """Every text source that is not valid UTF-8, as "file:line: error: ...".
+
+    Sphinx 9 stops with a bare "Encoding error!" that names no file, so the
+    build checks the sources first.
+    """
+    problems = []
+    for path in sorted(BOOK_DIR.rglob("*")):
+        if path.suffix not in {".md", ".bib", ".yaml", ".txt"} or not path.is_file():
+            continue
+        data = path.read_bytes()
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = data[: error.start].count(b"\n") + 1
+            column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+            problems.append(
+                f"{path.relative_to(ROOT)}:{line}: error: not valid UTF-8 (byte 0x{data[error.start]:02x} "
+                f"at column {column}); save the file as UTF-8"
+            )
+    return problems
+
+
+def failed(reason: str) -> int:
+    print(f"\n{reason}", file=sys.stderr)
+    print("[build] FAILED: the last good outputs in _build/ are unchanged.", file=sys.stderr)
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("targets", nargs="*", default=["all"], choices=[*TARGETS, "all"], metavar="TARGET",
@@ -369,8 +398,11 @@ def main(argv: list[str] | None = None) -> int:
     targets = set(TARGETS) if "all" in args.targets else set(args.targets)
     layout = Layout(args.build_dir.resolve(), args.paper)
     layout.work.mkdir(parents=True, exist_ok=True)
+    problems = encoding_problems()
+    if problems:
+        return failed("\n".join(problems))
     if draw_approval_timeline.main([]) != 0:
-        return 1
+        return failed("the drug data file has problems (above)")
 
     started = time.monotonic()
     stamps = load_stamps(layout)
@@ -385,9 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         build.run()
     except BuildError as error:
-        print(f"\n{error}", file=sys.stderr)
-        print("[build] FAILED: the last good outputs in _build/ are unchanged.", file=sys.stderr)
-        return 1
+        return failed(str(error))
     publish(build)
     stamps.update({f"{t}-{args.paper}": prints[t] for t in stale})
     layout.stamps.write_text(json.dumps(stamps, indent=1, sort_keys=True))
