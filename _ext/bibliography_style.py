@@ -19,6 +19,7 @@ from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting import BaseSortingStyle
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 
 from handbook_meta import BIB_FILE
 from drug_data import BIB_KEY
@@ -68,7 +69,25 @@ class HandbookStyle(UnsrtStyle):
         return super().format_entry(label, shown, bib_data)
 
 
+def order_citation_targets(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Make a citation on a page without its own list point at the references page.
+
+    sphinxcontrib-bibtex resolves such a citation to whichever list it saw
+    last, and that depends on the order documents were read, so an
+    incremental build and a clean one would link differently. Its last
+    match wins, so put the references page's list last, and the rest in a
+    fixed order.
+    """
+    domain = env.get_domain("cite")
+    domain.citations.sort(
+        key=lambda c: (c.bibliography_key.docname == "references", c.bibliography_key.docname, c.citation_id)
+    )
+    return []
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    # After sphinxcontrib-bibtex has computed its citations (priority 500).
+    app.connect("env-updated", order_citation_targets, priority=900)
     register_plugin("pybtex.style.labels", "handbook-book-number", BookNumberLabels)
     register_plugin("pybtex.style.sorting", "handbook-book-order", BookOrder)
     register_plugin("pybtex.style.formatting", "handbook", HandbookStyle)

@@ -84,6 +84,19 @@ PARTLY_VERIFIED_NOTE = (
     "† Some details of this entry were verified only in secondary sources, or are not in "
     "the verified sources at all: see its caveat in the {ref}`drug reference <drug-reference>`."
 )
+# Relative column widths: drug names and warnings need room, and in print a
+# too-narrow column pushes long names such as "Tocilizumab" into the margin.
+COLUMN_WIDTHS = {
+    "name": 22,
+    "group": 16,
+    "class": 24,
+    "target": 24,
+    "route": 18,
+    "boxed_warning": 30,
+    "monitoring": 40,
+    "first_approval": 12,
+    "sources": 18,
+}
 BIB_KEY = re.compile(r"^@\w+\{([^,\s]+),", re.MULTILINE)
 
 
@@ -257,7 +270,12 @@ class DrugTable(_DrugDirective):
 
         columns = ["name", *fields]
         text = self._index_lines(drugs)
-        text += [f"```{{list-table}} {self.arguments[0]}", ":header-rows: 1", ":class: drug-table"]
+        text += [
+            f"```{{list-table}} {self.arguments[0]}",
+            ":header-rows: 1",
+            ":class: drug-table",
+            ":widths: " + " ".join(str(COLUMN_WIDTHS[c]) for c in columns),
+        ]
         if "name" in self.options:
             text.append(f":name: {self.options['name']}")
         text.append("")

@@ -75,9 +75,26 @@ class BookBuild:
         return next(c for c in self.chapters if c.slug == slug)
 
 
-def run_build(build_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, str(ROOT / "scripts" / "build.py"), *args, "--build-dir", str(build_dir)]
-    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
+SOURCE_PARTS = ("book", "_ext", "_static", "_templates", "scripts", "conf.py", "requirements.txt")
+
+
+def run_build(
+    build_dir: Path, *args: str, root: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real build (scripts/build.py) of the sources under ``root``."""
+    command = [sys.executable, str(root / "scripts" / "build.py"), *args, "--build-dir", str(build_dir)]
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
+
+
+def copy_sources(destination: Path, build: BookBuild | None = None) -> Path:
+    """A throwaway copy of the book's sources, with a copy of a good build."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in SOURCE_PARTS:
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, destination / name)
+    if build is not None:
+        shutil.copytree(build.build_dir, destination / "_build", ignore=shutil.ignore_patterns("*letter"))
+    return destination
 
 
 @pytest.fixture(scope="session")

@@ -18,10 +18,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, BookBuild
+from conftest import ROOT, BookBuild, copy_sources, run_build
 
 CASES = sorted((ROOT / "tests" / "broken_inputs").glob("*.yaml"))
-COPIED = ["book", "_ext", "_static", "_templates", "scripts", "conf.py", "requirements.txt"]
 
 
 def checksums(folder: Path) -> dict[str, str]:
@@ -61,12 +60,7 @@ def apply(case: dict, copy: Path) -> int:
 @pytest.fixture(scope="module")
 def good_copy(book: BookBuild, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the sources with the session's good build next to it."""
-    base = tmp_path_factory.mktemp("good-copy")
-    for name in COPIED:
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, base / name)
-    shutil.copytree(book.build_dir, base / "_build", ignore=shutil.ignore_patterns("pdf-letter", "latex-letter"))
-    return base
+    return copy_sources(tmp_path_factory.mktemp("good-copy") / "book-copy", book)
 
 
 @pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
@@ -77,10 +71,7 @@ def test_broken_input_fails_clearly_and_keeps_the_last_good_outputs(good_copy: P
     before = published(copy / "_build")
     line = apply(case, copy)
 
-    result = subprocess.run(
-        [sys.executable, str(copy / "scripts" / "build.py"), "html", "--build-dir", str(copy / "_build")],
-        cwd=copy, capture_output=True, text=True,
-    )  # fmt: skip
+    result = run_build(copy / "_build", "html", root=copy)
     output = result.stdout + result.stderr
     assert result.returncode != 0, f"{case['description']}: the build passed\n{output}"
     expected = case["expect"].replace("{line}", str(line)).replace("{next_line}", str(line + 1))
@@ -95,9 +86,8 @@ def test_build_fails_again_on_the_same_broken_input(good_copy: Path, tmp_path: P
     shutil.copytree(good_copy, copy, symlinks=True)
     case = yaml.safe_load((ROOT / "tests" / "broken_inputs" / "missing-label.yaml").read_text())
     apply(case, copy)
-    command = [sys.executable, str(copy / "scripts" / "build.py"), "html", "--build-dir", str(copy / "_build")]
-    first = subprocess.run(command, cwd=copy, capture_output=True, text=True)
-    second = subprocess.run(command, cwd=copy, capture_output=True, text=True)
+    first = run_build(copy / "_build", "html", root=copy)
+    second = run_build(copy / "_build", "html", root=copy)
     assert first.returncode != 0 and second.returncode != 0
     assert "sec-no-such-section" in second.stdout + second.stderr
 

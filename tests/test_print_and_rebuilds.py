@@ -1,0 +1,97 @@
+"""The printed book is clean, builds are reproducible, and rebuilds do no waste."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from conftest import BookBuild, copy_sources, run_build
+
+# An overfull box is text pushed past its column or the margin. Up to 2 pt is
+# less than the padding between table columns (\tabcolsep is 6 pt) and a
+# fifth of a letter's width, so a reader never sees it; anything wider shows.
+OVERFULL_BOUND_PT = 2.0
+OVERFULL = re.compile(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)(.*)$", re.M)
+UNDEFINED = re.compile(
+    r"LaTeX Warning: (?:Reference|Citation|Hyper reference) `[^']+' on page \d+ undefined.*"
+    r"|There were undefined references"
+)
+
+
+def jobs(book: BookBuild) -> list[Path]:
+    stems = [book.edition.book_stem, *(c.tex_name.removesuffix(".tex") for c in book.chapters)]
+    return [book.latex_dir / f"{stem}.log" for stem in stems]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def site_checksums(html: Path) -> dict[str, str]:
+    return {str(p.relative_to(html)): sha256(p) for p in sorted(html.rglob("*")) if p.is_file()}
+
+
+# -- the LaTeX logs ---------------------------------------------------------------
+
+
+def test_latex_logs_have_no_undefined_references_or_missing_characters(book: BookBuild) -> None:
+    for log in jobs(book):
+        text = log.read_text(encoding="utf-8", errors="replace")
+        assert "Missing character" not in text, f"{log.name}: a character has no glyph"
+        assert not UNDEFINED.findall(text), f"{log.name}: {UNDEFINED.findall(text)[:5]}"
+
+
+def test_latex_logs_have_no_visible_overfull_boxes(book: BookBuild) -> None:
+    for log in jobs(book):
+        text = log.read_text(encoding="utf-8", errors="replace")
+        wide = [(float(pt), where) for pt, where in OVERFULL.findall(text) if float(pt) > OVERFULL_BOUND_PT]
+        assert not wide, f"{log.name}: overfull boxes wider than {OVERFULL_BOUND_PT} pt: {wide[:5]}"
+
+
+# -- the same input gives the same output ----------------------------------------
+
+
+def test_two_clean_builds_are_byte_identical(book: BookBuild, tmp_path: Path) -> None:
+    second = tmp_path / "second-build"
+    result = run_build(second, "all")
+    assert result.returncode == 0, result.stdout + result.stderr
+    pdfs = [book.edition.book_stem + ".pdf", *(f"chapters/{c.pdf_name}" for c in book.chapters)]
+    for pdf in pdfs:
+        assert sha256(book.build_dir / "pdf" / pdf) == sha256(second / "pdf" / pdf), f"{pdf} differs"
+    first_site, second_site = site_checksums(book.html), site_checksums(second / "html")
+    assert first_site.keys() == second_site.keys()
+    differing = [name for name in first_site if first_site[name] != second_site[name]]
+    assert not differing, f"HTML differs between builds: {differing[:10]}"
+
+
+# -- builds that do not waste time -------------------------------------------------
+
+
+def test_rebuild_with_no_change_does_nothing(book: BookBuild) -> None:
+    pdfs = [book.book_pdf, *(book.chapter_pdf(c) for c in book.chapters)]
+    before = {p: p.stat().st_mtime_ns for p in pdfs}
+    result = run_build(book.build_dir, "all")
+    assert result.returncode == 0
+    assert "up to date" in result.stdout
+    assert "sphinx" not in result.stdout and "compiled" not in result.stdout
+    assert {p: p.stat().st_mtime_ns for p in pdfs} == before
+
+
+def test_editing_one_chapter_recompiles_only_that_chapter_and_the_book(book: BookBuild, tmp_path: Path) -> None:
+    copy = copy_sources(tmp_path / "copy", book)
+    risks = copy / "book" / "05-risks.md"
+    risks.write_text(risks.read_text(encoding="utf-8") + "\nOne more sentence for this test.\n", encoding="utf-8")
+    result = run_build(copy / "_build", "all", root=copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    compiled = re.search(r"compiled \d+ PDF\(s\) in [\d.]+s: (.*)", result.stdout)
+    assert compiled, result.stdout
+    assert sorted(compiled.group(1).split(", ")) == sorted([book.edition.book_stem, "05-risks"])
+    assert "One more sentence for this test." in (copy / "_build" / "html" / "05-risks.html").read_text()
+
+
+def test_publishing_leaves_no_half_published_folders(book: BookBuild) -> None:
+    leftovers = [p.name for p in book.build_dir.iterdir() if p.name.endswith((".new", ".old", ".tmp"))]
+    assert not leftovers, leftovers
+    for part in ("html", "pdf", "epub"):
+        assert (book.build_dir / part).is_dir()
