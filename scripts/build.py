@@ -36,6 +36,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,6 +196,7 @@ class Build:
             self.sphinx("html", self.layout.html_work, self.layout.html_doctrees)
         if "epub" in self.targets:
             self.sphinx("epub", self.layout.epub_work, self.layout.html_doctrees)
+            normalise_zip(self.layout.epub_work / f"{self.edition.book_stem}.epub", self.env["SOURCE_DATE_EPOCH"])
 
     # -- LaTeX ----------------------------------------------------------------
 
@@ -222,6 +224,25 @@ class Build:
             errors = [f.exception() for f in futures if f.exception() is not None]
         if errors:
             raise BuildError("\n".join(str(e) for e in errors))
+
+
+def normalise_zip(path: Path, epoch: str) -> None:
+    """Give every entry of a zip (an EPUB) the same time and permissions.
+
+    Sphinx's EPUB builder stores each file's modification time, so two
+    builds of one commit would differ. Order and compression are kept: the
+    EPUB's ``mimetype`` stays first and uncompressed.
+    """
+    stamp = time.gmtime(int(epoch))[:6]
+    stamp = max(stamp, (1980, 1, 1, 0, 0, 0))  # the earliest date a zip can hold
+    staging = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(staging, "w") as target:
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type = info.compress_type
+            entry.external_attr = 0o644 << 16
+            target.writestr(entry, source.read(info.filename))
+    staging.replace(path)
 
 
 # -- compiling ------------------------------------------------------------------

@@ -65,6 +65,7 @@ def export_epub(chapter: handbook_build.Chapter, layout: handbook_build.Layout, 
     outdir = layout.work / f"epub-{chapter.docname}"
     build.sphinx("epub", outdir, layout.work / f"doctrees-epub-{chapter.docname}")
     produced = next(outdir.glob("*.epub"))
+    handbook_build.normalise_zip(produced, build.env["SOURCE_DATE_EPOCH"])
     target = out / f"{chapter.docname}.epub"
     handbook_build.copy_if_changed(produced, target)
     return target
