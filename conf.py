@@ -53,6 +53,10 @@ extensions = [
     "download_menu",
     "chapter_export",
     "source_checks",
+    # A sitemap of every page even after an incremental build, and robots.txt
+    # naming it by its full URL (so written per build, not a static file).
+    "crawler_files",
+    "offline_theme",
 ]
 
 root_doc = "index"
@@ -111,6 +115,11 @@ html_title = EDITION.title
 html_baseurl = EDITION.baseurl
 html_static_path = ["_static"]
 html_css_files = ["handbook.css"]
+html_favicon = "_static/favicon.svg"  # else browsers ask for /favicon.ico and get a 404
+# pydata-sphinx-theme reads the default colour mode from the context; without
+# one its script logs "Got invalid theme mode" on every page. "auto" follows
+# the reader's system setting until they pick light or dark.
+html_context = {"default_mode": "auto"}
 html_last_updated_fmt = None
 html_copy_source = False
 html_show_sourcelink = False
@@ -123,8 +132,13 @@ html_theme_options = {
     "extra_footer": (
         '<p class="handbook-notice">General information, not medical advice: '
         "talk to your own care team before changing any treatment.</p>"
+        f'<p class="handbook-edition">Edition {EDITION.edition}, {EDITION.human_date}</p>'
     ),
     "navigation_with_keys": False,
+    "search_bar_text": "Search this handbook…",
+    # Off (the theme's default), said here because _templates/layout.html
+    # relies on it: search opens search.html, so other pages skip the index.
+    "search_as_you_type": False,
 }
 
 # -- Hosting: sitemap, social cards, 404 page ---------------------------------
@@ -165,9 +179,11 @@ if importlib.util.find_spec("matplotlib") is None:
 # links cannot be relative: they start at the site's path on its host, "/"
 # for https://host/ and "/handbook/" for https://host/handbook/.
 notfound_urls_prefix = urlsplit(EDITION.baseurl).path
-# robots.txt names the sitemap by its full URL, so it is written per build
-# by _ext/robots_txt.py rather than copied from html_extra_path.
-extensions.append("robots_txt")
+notfound_context = {
+    "title": "Page not found",
+    "body": "<h1>Page not found</h1><p>There is no page at this address in the handbook. "
+    "Every chapter is listed on the left, and the search box finds any drug or term.</p>",
+}
 
 # -- EPUB --------------------------------------------------------------------
 # https://www.sphinx-doc.org/en/master/usage/configuration.html#options-for-epub-output

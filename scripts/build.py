@@ -179,11 +179,9 @@ class Build:
                    *SPHINX_FLAGS, str(BOOK_DIR), str(outdir)]  # fmt: skip
         started = time.monotonic()
         result = subprocess.run(command, cwd=ROOT, env=self.env, capture_output=True, text=True)
-        noise = "matplotlib is not installed, social cards will not be generated"
-        for stream in (result.stdout, result.stderr):
-            text = "\n".join(line for line in stream.splitlines() if noise not in line).strip()
-            if text:
-                print(text, file=sys.stderr if stream is result.stderr else sys.stdout, flush=True)
+        for stream, out in ((result.stdout, sys.stdout), (result.stderr, sys.stderr)):
+            if stream.strip():
+                print(stream.strip(), file=out, flush=True)
         if result.returncode != 0:
             # Sphinx would not re-read unchanged files next time and so would
             # not repeat these warnings: forget its cache.
@@ -319,7 +317,8 @@ def replace_dir(source: Path, target: Path) -> None:
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
-    shutil.copytree(source, staging)
+    # .buildinfo.bak: Sphinx's note of an older configuration, not part of the site.
+    shutil.copytree(source, staging, ignore=shutil.ignore_patterns(".buildinfo.bak"))
     if target.exists():
         target.rename(old)
     staging.rename(target)

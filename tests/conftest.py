@@ -81,7 +81,15 @@ SOURCE_PARTS = ("book", "_ext", "_static", "_templates", "scripts", "conf.py", "
 def run_build(
     build_dir: Path, *args: str, root: Path = ROOT, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real build (scripts/build.py) of the sources under ``root``."""
+    """Run the real build (scripts/build.py) of the sources under ``root``.
+
+    A copy of the sources has no git history, so it gets this checkout's
+    SOURCE_DATE_EPOCH: the same commit, the same dates in the PDFs.
+    """
+    if env is None and root != ROOT:
+        from build import source_date_epoch
+
+        env = dict(os.environ, SOURCE_DATE_EPOCH=source_date_epoch())
     command = [sys.executable, str(root / "scripts" / "build.py"), *args, "--build-dir", str(build_dir)]
     return subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
 

@@ -147,7 +147,7 @@ def test_chapter_cites_at_least_four_sources_listed_at_its_end(book: BookBuild, 
     keys = {k.strip() for group in re.findall(r"\{cite(?::[a-z]+)?\}`([^`]+)`", source) for k in group.split(",")}
     assert len(keys) >= 4, keys
     html = (book.html / f"{docname}.html").read_text(encoding="utf-8")
-    listed = len(re.findall(r'<div class="citation" id="[^"]+" role="listitem">', html[html.rindex('id="references"') :]))
+    listed = len(re.findall(r'<div class="citation" id="', html[html.rindex('id="references"') :]))
     assert listed == len(keys), f"{docname}: {len(keys)} keys cited, {listed} listed"
 
 
