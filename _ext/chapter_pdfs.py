@@ -34,6 +34,8 @@ from sphinx.builders.latex import LaTeXBuilder
 from sphinx.builders.latex.nodes import thebibliography
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
+from sphinxcontrib.bibtex.directives import BibliographyKey
+from sphinxcontrib.bibtex.nodes import bibliography as bibliography_node
 
 from handbook_meta import load_chapters
 
@@ -84,18 +86,19 @@ class FreshCitationNodes(SphinxPostTransform):
     formats = ("latex",)
 
     def run(self, **kwargs: Any) -> None:
-        from sphinxcontrib.bibtex.nodes import bibliography as bibliography_node
-
         domain = self.env.get_domain("cite")
-        pristine: dict[Any, Any] = self.app.builder.__dict__.setdefault("_pristine_citations", {})
         for bibnode in self.document.findall(bibliography_node):
-            for key, value in domain.bibliographies.items():
-                if key.docname == bibnode["docname"] and key.id_ == bibnode["ids"][0]:
-                    originals = pristine.setdefault(
-                        key, {k: n.deepcopy() for k, n in value.citation_nodes.items()}
-                    )
-                    value.citation_nodes.clear()
-                    value.citation_nodes.update({k: n.deepcopy() for k, n in originals.items()})
+            key = BibliographyKey(docname=bibnode["docname"], id_=bibnode["ids"][0])
+            citation_nodes = domain.bibliographies[key].citation_nodes
+            # The first time a list is met its nodes are still empty: keep those.
+            originals = self._pristine.setdefault(key, {k: n.deepcopy() for k, n in citation_nodes.items()})
+            citation_nodes.clear()
+            citation_nodes.update({k: n.deepcopy() for k, n in originals.items()})
+
+    @property
+    def _pristine(self) -> dict[Any, dict[str, nodes.Element]]:
+        """Empty citation nodes per bibliography, kept for the whole LaTeX run."""
+        return self.app.builder.__dict__.setdefault("_handbook_pristine_citations", {})
 
 
 class kept_citation(nodes.General, nodes.Element):
