@@ -53,6 +53,7 @@ extensions = [
     "download_menu",
     "chapter_export",
     "source_checks",
+    "search_index_entries",
     # A sitemap of every page even after an incremental build, and robots.txt
     # naming it by its full URL (so written per build, not a static file).
     "crawler_files",
@@ -139,6 +140,10 @@ html_theme_options = {
     # Off (the theme's default), said here because _templates/layout.html
     # relies on it: search opens search.html, so other pages skip the index.
     "search_as_you_type": False,
+    # Not the theme's default "sidebar-ethical-ads": an empty slot that Read
+    # the Docs fills with an advert from another server. A medical handbook
+    # shows no adverts, and its pages load nothing from elsewhere.
+    "primary_sidebar_end": [],
 }
 
 # -- Hosting: sitemap, social cards, 404 page ---------------------------------

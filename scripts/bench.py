@@ -38,12 +38,13 @@ What is measured:
   127.0.0.1; beside the same pages of an unmodified sphinx-book-theme project
   (myst-parser, the same MyST syntax extensions, not strict).
 
-Other people's work on the same machine slows a build down. Before each run
-the script waits (``--quiet-wait``, at most 10 s) for a second in which the
-machine is all but idle, and it records how much CPU time other processes
-took during every run: the table's "Busy elsewhere" column. CPU time, added
-up over all processes, is printed beside the wall-clock time of the cold
-build because it depends much less on that.
+Other people's work on the same machine slows a build down. Our runs and the
+plain way's alternate, so both meet the same conditions; before each run the
+script waits (``--quiet-wait``, at most 10 s; after a wait in vain only one
+second) for a second in which the machine is all but idle; and it records how
+much CPU time other processes took during every run: the table's "Busy
+elsewhere" column. CPU time, added up over all processes, is printed beside
+the wall-clock times because it depends much less on that.
 
 The table is Markdown (paste it into the README); the JSON holds every sample.
 Targets that fail are printed as FAIL and do not change the exit status.
@@ -140,19 +141,20 @@ def machine_busy_seconds() -> float:
     return (sum(ticks) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def wait_for_quiet(limit: float) -> float:
+def wait_for_quiet(limit: float) -> bool:
     """Wait up to ``limit`` seconds for a second in which the machine is all but idle.
 
     Other people's builds on the same machine slow ours down; starting in a
-    quiet moment makes the figures less noisy. Returns the seconds waited.
+    quiet moment makes the figures less noisy. Returns whether it came.
     """
     started = time.monotonic()
-    while time.monotonic() - started < limit:
+    while True:
         before = machine_busy_seconds()
         time.sleep(1.0)
         if machine_busy_seconds() - before < QUIET_CPU:
-            break
-    return time.monotonic() - started
+            return True
+        if time.monotonic() - started >= limit:
+            return False
 
 
 def tree_rss_bytes(root: int) -> int:
@@ -204,6 +206,7 @@ class Runner:
     logs: Path
     env: dict[str, str]
     quiet_wait: float = 0.0  # seconds to wait, at most, for a quiet machine before each run
+    machine_was_quiet: bool = True  # if the last wait was in vain, the next one only takes a look
     count: int = 0
     measured_seconds: float = 0.0
     other_cpu_seconds: float = 0.0
@@ -214,7 +217,9 @@ class Runner:
         self.count += 1
         log = self.logs / f"{self.count:03d}-{name}.log"
         if self.quiet_wait:
-            self.waited_seconds += wait_for_quiet(self.quiet_wait)
+            waiting = time.monotonic()
+            self.machine_was_quiet = wait_for_quiet(self.quiet_wait if self.machine_was_quiet else 1.0)
+            self.waited_seconds += time.monotonic() - waiting
         with log.open("w") as out:
             out.write(f"$ {' '.join(command)}\n  (in {cwd})\n\n")
             out.flush()
@@ -298,9 +303,9 @@ class Results:
 
 def note_load(results: Results, section: str) -> None:
     load = os.getloadavg()[0]
-    results.load.setdefault(section, []).append(round(load, 2))
-    if load > 1.0:
+    if load > 1.0 and section not in results.load:
         say(f"note: load average {load:.1f} before {section}: something else is using the CPUs")
+    results.load.setdefault(section, []).append(round(load, 2))
 
 
 # -- the throw-away copy of the sources ------------------------------------------------
@@ -330,57 +335,6 @@ def build_command(tree: Path, *args: str) -> list[str]:
     return [sys.executable, str(tree / "scripts" / "build.py"), *args]
 
 
-def measure_cold_build(runner: Runner, results: Results, work: Path, runs: int) -> Path:
-    """``build.py all`` into fresh build folders; returns one of them, built."""
-    tree = copy_sources(work / "ours")
-    builds = work / "ours-builds"
-    for run in range(runs):
-        note_load(results, "cold full build")
-        target = builds / f"cold-{run}"
-        sample = runner.run("cold-all", build_command(tree, "all", "--build-dir", str(target)), tree, memory=True)
-        results.add("cold", "Cold full build (HTML, EPUB, book PDF, chapter PDFs)", sample, memory=True)
-        say(f"cold full build {run + 1}/{runs}: {sample.seconds:.1f}s, CPU {sample.cpu_seconds:.1f}s")
-        if run:
-            shutil.rmtree(target)  # keep one built folder, not `runs` of them
-    return builds / "cold-0"
-
-
-def measure_rebuilds(runner: Runner, results: Results, work: Path, built: Path | None, runs: int) -> None:
-    """No change, chapter 5 edited, and the chapter export, in a built folder."""
-    if built is None:
-        raise MeasurementError("no cold build to rebuild (it failed)")
-    tree = work / "ours"
-    book_dir = tree / "book"
-    chapter = edited_chapter(book_dir)
-    for run in range(runs):
-        note_load(results, "no-change rebuild")
-        sample = runner.run("no-change", build_command(tree, "all", "--build-dir", str(built)), tree)
-        results.add("no_change", "No-change rebuild (build.py all)", sample)
-    say(f"no-change rebuild: {results.median('no_change'):.2f}s")
-
-    for run in range(runs):
-        note_load(results, "one-chapter edit")
-        append_sentence(book_dir, chapter, f"ours-{run}")
-        html = runner.run("edit-html", build_command(tree, "html", "--build-dir", str(built)), tree)
-        pdfs = runner.run("edit-pdfs", build_command(tree, "pdf", "chapters", "--build-dir", str(built)), tree)
-        results.add("edit_html", f"Chapter {chapter.number} edited: HTML (build.py html)", html)
-        results.add("edit_pdfs", f"Chapter {chapter.number} edited: its PDF + book PDF (build.py pdf chapters)", pdfs)
-        results.figure("edit_total", f"Chapter {chapter.number} edited: HTML + PDFs").samples.append(html.seconds + pdfs.seconds)
-        say(f"chapter edit {run + 1}/{runs}: HTML {html.seconds:.1f}s, PDFs {pdfs.seconds:.1f}s")
-
-    export = [sys.executable, str(tree / "scripts" / "export.py"), str(chapter.number), "--format", "pdf",
-              "--build-dir", str(built), "--out", str(work / "export")]  # fmt: skip
-    for run in range(runs):
-        note_load(results, "export")
-        append_sentence(book_dir, chapter, f"export-{run}")
-        results.add("export_edited", f"Export chapter {chapter.number} PDF, chapter edited", runner.run("export-edited", export, tree))
-    for run in range(runs):
-        results.add("export_unchanged", f"Export chapter {chapter.number} PDF, nothing changed", runner.run("export-unchanged", export, tree))
-    say(f"export: {results.median('export_edited'):.1f}s after an edit, {results.median('export_unchanged'):.1f}s unchanged")
-
-
-# -- the plain way ---------------------------------------------------------------------------
-
 PLAIN_CONF = '''
 
 # -- bench.py: how a plain Sphinx user builds one PDF per run ----------------------
@@ -396,22 +350,6 @@ else:
 '''
 
 
-def plain_latexpdf(runner: Runner, tree: Path, out: Path, tex_stem: str, name: str,
-                   chapter: str | None = None) -> Sample:  # fmt: skip
-    """``sphinx-build -M latexpdf``, for one document: Sphinx, then its Makefile."""
-    env = dict(runner.env)
-    if chapter:
-        env["BENCH_PLAIN_CHAPTER"] = chapter
-    sphinx = runner.run(f"{name}-sphinx", [sys.executable, "-m", "sphinx", "-M", "latex", "book", str(out), "-c", ".", "-q"],
-                        tree, env=env, memory=True)  # fmt: skip
-    # The same make call as -M latexpdf -q makes, limited to this document.
-    make = runner.run(f"{name}-latexmk", ["make", "-C", str(out / "latex"), f"{tex_stem}.pdf", "LATEXOPTS=-halt-on-error",
-                                          "LATEXMKOPTS=-silent"], tree, env=env, memory=True)  # fmt: skip
-    if not (out / "latex" / f"{tex_stem}.pdf").exists():
-        raise MeasurementError(f"{name}: no {tex_stem}.pdf in {out / 'latex'}")
-    return combined([sphinx, make])
-
-
 def combined(steps: list[Sample]) -> Sample:
     """Steps run one after another, as one sample."""
     return Sample(
@@ -423,45 +361,182 @@ def combined(steps: list[Sample]) -> Sample:
     )
 
 
-def plain_sphinx(runner: Runner, tree: Path, out: Path, builder: str, name: str) -> Sample:
-    return runner.run(name, [sys.executable, "-m", "sphinx", "-M", builder, "book", str(out), "-c", ".", "-q"], tree, memory=True)
+@dataclass
+class Bench:
+    """The measurements. Ours and the plain way's runs alternate, so that
+    both meet the same conditions on a shared machine."""
 
+    runner: Runner
+    results: Results
+    work: Path
+    runs: int
+    built: Path | None = None  # our first good cold build, for the rebuilds and the page weight
+    plain_built: bool = False
 
-def measure_baseline(runner: Runner, results: Results, work: Path, runs: int) -> None:
-    tree = copy_sources(work / "plain")
-    with (tree / "conf.py").open("a", encoding="utf-8") as conf:
-        conf.write(PLAIN_CONF)
-    book_dir = tree / "book"
-    chapters = load_chapters(book_dir)
-    chapter = edited_chapter(book_dir)
-    stem = load_edition().book_stem
-    out = work / "plain-builds"
-    for run in range(runs):
-        note_load(results, "baseline full build")
+    # -- the throw-away trees
+
+    @functools.cached_property
+    def ours(self) -> Path:
+        return copy_sources(self.work / "ours")
+
+    @functools.cached_property
+    def plain(self) -> Path:
+        tree = copy_sources(self.work / "plain")
+        with (tree / "conf.py").open("a", encoding="utf-8") as conf:
+            conf.write(PLAIN_CONF)
+        return tree
+
+    def run(self, name: str, tree: Path, *args: str, memory: bool = False) -> Sample:
+        return self.runner.run(name, build_command(tree, *args), tree, memory=memory)
+
+    # -- our build
+
+    def ours_cold(self, run: int) -> None:
+        note_load(self.results, "cold full build")
+        target = self.work / "ours-builds" / f"cold-{run}"
+        sample = self.run("cold-all", self.ours, "all", "--build-dir", str(target), memory=True)
+        self.results.add("cold", "Cold full build (HTML, EPUB, book PDF, chapter PDFs)", sample, memory=True)
+        say(f"cold full build {run + 1}/{self.runs}: {sample.seconds:.1f}s, CPU {sample.cpu_seconds:.1f}s")
+        if self.built is None:
+            self.built = target
+        else:
+            shutil.rmtree(target)  # keep one built folder, not `runs` of them
+
+    def built_folder(self) -> Path:
+        if self.built is None:
+            raise MeasurementError("no cold build to rebuild (it failed)")
+        return self.built
+
+    def no_change(self) -> None:
+        built = self.built_folder()
+        for _ in range(self.runs):
+            note_load(self.results, "no-change rebuild")
+            self.results.add("no_change", "No-change rebuild (build.py all)", self.run("no-change", self.ours, "all", "--build-dir", str(built)))
+        say(f"no-change rebuild: {self.results.median('no_change'):.2f}s")
+
+    def ours_edit(self, run: int) -> None:
+        built, chapter = self.built_folder(), edited_chapter(self.ours / "book")
+        note_load(self.results, "one-chapter edit")
+        append_sentence(self.ours / "book", chapter, f"ours-{run}")
+        html = self.run("edit-html", self.ours, "html", "--build-dir", str(built))
+        pdfs = self.run("edit-pdfs", self.ours, "pdf", "chapters", "--build-dir", str(built))
+        self.results.add("edit_html", f"Chapter {chapter.number} edited: HTML (build.py html)", html)
+        self.results.add("edit_pdfs", f"Chapter {chapter.number} edited: its PDF + book PDF (build.py pdf chapters)", pdfs)
+        self.results.add("edit_total", f"Chapter {chapter.number} edited: HTML + PDFs", combined([html, pdfs]))
+        say(f"chapter edit {run + 1}/{self.runs}: HTML {html.seconds:.1f}s, PDFs {pdfs.seconds:.1f}s")
+
+    def export(self) -> None:
+        built, chapter = self.built_folder(), edited_chapter(self.ours / "book")
+        command = [sys.executable, str(self.ours / "scripts" / "export.py"), str(chapter.number), "--format", "pdf",
+                   "--build-dir", str(built), "--out", str(self.work / "export")]  # fmt: skip
+        for run in range(self.runs):
+            note_load(self.results, "export")
+            append_sentence(self.ours / "book", chapter, f"export-{run}")
+            sample = self.runner.run("export-edited", command, self.ours)
+            self.results.add("export_edited", f"Export chapter {chapter.number} PDF, chapter edited", sample)
+        for _ in range(self.runs):
+            sample = self.runner.run("export-unchanged", command, self.ours)
+            self.results.add("export_unchanged", f"Export chapter {chapter.number} PDF, nothing changed", sample)
+        say(f"export: {self.results.median('export_edited'):.1f}s after an edit, "
+            f"{self.results.median('export_unchanged'):.1f}s unchanged")  # fmt: skip
+
+    # -- the plain way
+
+    def plain_latexpdf(self, out: Path, tex_stem: str, name: str, chapter: str | None = None) -> Sample:
+        """``sphinx-build -M latexpdf``, for one document: Sphinx, then its Makefile."""
+        env = dict(self.runner.env)
+        if chapter:
+            env["BENCH_PLAIN_CHAPTER"] = chapter
+        sphinx = self.runner.run(f"{name}-sphinx", [sys.executable, "-m", "sphinx", "-M", "latex", "book", str(out), "-c", ".", "-q"],
+                                 self.plain, env=env, memory=True)  # fmt: skip
+        # The same make call as -M latexpdf -q makes, limited to this document.
+        make = self.runner.run(f"{name}-latexmk", ["make", "-C", str(out / "latex"), f"{tex_stem}.pdf", "LATEXOPTS=-halt-on-error",
+                                                   "LATEXMKOPTS=-silent"], self.plain, env=env, memory=True)  # fmt: skip
+        if not (out / "latex" / f"{tex_stem}.pdf").exists():
+            raise MeasurementError(f"{name}: no {tex_stem}.pdf in {out / 'latex'}")
+        return combined([sphinx, make])
+
+    def plain_sphinx(self, out: Path, builder: str, name: str) -> Sample:
+        command = [sys.executable, "-m", "sphinx", "-M", builder, "book", str(out), "-c", ".", "-q"]
+        return self.runner.run(name, command, self.plain, memory=True)
+
+    def plain_cold(self, run: int) -> None:
+        note_load(self.results, "baseline full build")
+        out, stem = self.work / "plain-builds", load_edition().book_stem
         shutil.rmtree(out, ignore_errors=True)
-        parts = [("book PDF", plain_latexpdf(runner, tree, out / "book", stem, "plain-book"))]
-        for each in chapters:
-            parts.append((f"chapter {each.number} PDF",
-                          plain_latexpdf(runner, tree, out / each.docname, each.docname, f"plain-{each.docname}", each.docname)))  # fmt: skip
-        parts.append(("HTML", plain_sphinx(runner, tree, out / "book", "html", "plain-html")))
-        parts.append(("EPUB", plain_sphinx(runner, tree, out / "book", "epub", "plain-epub")))
+        self.plain_built = False
+        parts = [("book PDF", self.plain_latexpdf(out / "book", stem, "plain-book"))]
+        for chapter in load_chapters(self.plain / "book"):
+            sample = self.plain_latexpdf(out / chapter.docname, chapter.docname, f"plain-{chapter.docname}", chapter.docname)
+            parts.append((f"chapter {chapter.number} PDF", sample))
+        parts.append(("HTML", self.plain_sphinx(out / "book", "html", "plain-html")))
+        parts.append(("EPUB", self.plain_sphinx(out / "book", "epub", "plain-epub")))
         total = combined([sample for _, sample in parts])
-        results.add("plain_cold", "Plain Sphinx: full build, one step after another", total, memory=True)
-        breakdown = results.figure("plain_cold", "").extra.setdefault("parts", {})
+        self.results.add("plain_cold", "Plain Sphinx: full build, one step after another", total, memory=True)
+        breakdown = self.results.figures["plain_cold"].extra.setdefault("parts", {})
         for name, sample in parts:
             breakdown.setdefault(name, []).append(round(sample.seconds, 2))
-        say(f"plain full build {run + 1}/{runs}: {total.seconds:.1f}s")
+        self.plain_built = True
+        say(f"plain full build {run + 1}/{self.runs}: {total.seconds:.1f}s, CPU {total.cpu_seconds:.1f}s")
 
-    for run in range(runs):
-        note_load(results, "baseline one-chapter edit")
-        append_sentence(book_dir, chapter, f"plain-{run}")
-        html = plain_sphinx(runner, tree, out / "book", "html", "plain-edit-html")
-        pdfs = combined([plain_latexpdf(runner, tree, out / "book", stem, "plain-edit-book"),
-                         plain_latexpdf(runner, tree, out / chapter.docname, chapter.docname, "plain-edit-chapter", chapter.docname)])  # fmt: skip
-        results.add("plain_edit_html", "Plain Sphinx: chapter edited, -M html", html)
-        results.add("plain_edit_pdfs", "Plain Sphinx: chapter edited, book PDF + chapter PDF", pdfs)
-        results.add("plain_edit_total", "Plain Sphinx: chapter edited, HTML + PDFs", combined([html, pdfs]))
-    say(f"plain one-chapter edit: {results.median('plain_edit_total'):.1f}s")
+    def plain_edit(self, run: int) -> None:
+        if not self.plain_built:
+            raise MeasurementError("no plain build to rebuild (it failed)")
+        out, stem = self.work / "plain-builds", load_edition().book_stem
+        chapter = edited_chapter(self.plain / "book")
+        note_load(self.results, "baseline one-chapter edit")
+        append_sentence(self.plain / "book", chapter, f"plain-{run}")
+        html = self.plain_sphinx(out / "book", "html", "plain-edit-html")
+        pdfs = combined([self.plain_latexpdf(out / "book", stem, "plain-edit-book"),
+                         self.plain_latexpdf(out / chapter.docname, chapter.docname, "plain-edit-chapter", chapter.docname)])  # fmt: skip
+        self.results.add("plain_edit_html", "Plain Sphinx: chapter edited, -M html", html)
+        self.results.add("plain_edit_pdfs", "Plain Sphinx: chapter edited, book PDF + chapter PDF", pdfs)
+        self.results.add("plain_edit_total", "Plain Sphinx: chapter edited, HTML + PDFs", combined([html, pdfs]))
+        say(f"plain chapter edit {run + 1}/{self.runs}: HTML {html.seconds:.1f}s, PDFs {pdfs.seconds:.1f}s")
+
+    # -- page weight and scaling
+
+    def pages(self) -> None:
+        site = self.built
+        if site is None:  # the build section was skipped or failed
+            site = self.work / "site"
+            self.run("site-for-pages", self.ours, "html", "--build-dir", str(site))
+        measure_pages(self.runner, self.results, self.work, site / "html", self.runs)
+
+    def scaling(self, html_sizes: tuple[int, ...], pdf_sizes: tuple[int, ...]) -> None:
+        """Generated books; every run builds each size once, smallest first."""
+        jobs = [("html", size) for size in html_sizes] + [("pdf", size) for size in pdf_sizes]
+        trees = {}
+        for size in sorted(set(html_sizes) | set(pdf_sizes)):
+            trees[size] = copy_sources(self.work / f"scale-{size}")
+            real = (trees[size] / "book").rename(trees[size] / "book.real")
+            words = generate_book(real, trees[size] / "book", size)
+            shutil.rmtree(real)
+            for kind, size_ in jobs:
+                if size_ == size:
+                    self.results.scaling.setdefault(kind, {})[str(size)] = {"chapters": size, "words": words, "samples": []}
+        for run in range(self.runs):
+            for kind, size in jobs:
+                note_load(self.results, f"scaling {kind} {size}")
+                target = self.work / f"scale-{size}-{kind}-build"
+                shutil.rmtree(target, ignore_errors=True)
+                sample = self.run(f"scale-{kind}-{size}", trees[size], kind, "--build-dir", str(target), memory=True)
+                shutil.rmtree(target)
+                entry = self.results.scaling[kind][str(size)]
+                entry["samples"].append(sample.seconds)
+                entry.setdefault("cpu_seconds", []).append(round(sample.cpu_seconds, 2))
+                entry.setdefault("other_processes_cpu_seconds", []).append(round(sample.other_cpu_seconds, 2))
+                entry.setdefault("max_rss_mb", []).append(round(sample.max_rss_mb, 1))
+                say(f"scaling run {run + 1}/{self.runs}: {kind} of {size} chapters in {sample.seconds:.1f}s")
+        for by_size in self.results.scaling.values():
+            for entry in by_size.values():
+                entry["median"] = statistics.median(entry["samples"])
+                entry["seconds_per_chapter"] = entry["median"] / entry["chapters"]
+                entry["cpu_seconds_per_chapter"] = statistics.median(entry["cpu_seconds"]) / entry["chapters"]
+            sizes = sorted(by_size, key=int)
+            for smaller, larger in zip(sizes, sizes[1:]):
+                a, b = by_size[smaller], by_size[larger]
+                b["marginal_seconds_per_chapter"] = (b["median"] - a["median"]) / (b["chapters"] - a["chapters"])
 
 
 # -- scaling ---------------------------------------------------------------------------------
@@ -519,37 +594,6 @@ def replace_toctree_entries(text: str, old: set[str], new: list[str]) -> str:
             continue
         lines.append(line)
     return "\n".join(lines) + "\n"
-
-
-def measure_scaling(runner: Runner, results: Results, work: Path, runs: int,
-                    html_sizes: tuple[int, ...], pdf_sizes: tuple[int, ...]) -> None:  # fmt: skip
-    for size in sorted(set(html_sizes) | set(pdf_sizes)):
-        tree = work / f"scale-{size}"
-        copy_sources(tree)
-        shutil.rmtree(tree / "book")
-        words = generate_book(ROOT / "book", tree / "book", size)
-        for kind, sizes, targets in (("html", html_sizes, ["html"]), ("pdf", pdf_sizes, ["pdf"])):
-            if size not in sizes:
-                continue
-            entry = results.scaling.setdefault(kind, {}).setdefault(str(size), {"chapters": size, "words": words, "samples": []})
-            for run in range(runs):
-                note_load(results, f"scaling {kind} {size}")
-                target = work / f"scale-{size}-{kind}-build"
-                shutil.rmtree(target, ignore_errors=True)
-                sample = runner.run(f"scale-{kind}-{size}", build_command(tree, *targets, "--build-dir", str(target)), tree, memory=True)
-                entry["samples"].append(sample.seconds)
-                entry.setdefault("other_processes_cpu_seconds", []).append(round(sample.other_cpu_seconds, 2))
-                entry.setdefault("max_rss_mb", []).append(round(sample.max_rss_mb, 1))
-                shutil.rmtree(target)
-                say(f"scaling: {kind} of {size} chapters in {sample.seconds:.1f}s")
-            entry["median"] = statistics.median(entry["samples"])
-            entry["seconds_per_chapter"] = entry["median"] / size
-        shutil.rmtree(tree)
-    for kind, by_size in results.scaling.items():
-        sizes = sorted(by_size, key=int)
-        for smaller, larger in zip(sizes, sizes[1:]):
-            a, b = by_size[smaller], by_size[larger]
-            b["marginal_seconds_per_chapter"] = (b["median"] - a["median"]) / (b["chapters"] - a["chapters"])
 
 
 # -- page weight -------------------------------------------------------------------------------
@@ -615,10 +659,9 @@ def theme_baseline_site(runner: Runner, work: Path, chapter: Chapter) -> Path:
     (project / "src").mkdir(parents=True)
     shutil.copytree(ROOT / "book" / "figures", project / "src" / "figures")
     shutil.copy(ROOT / "book" / f"{chapter.docname}.md", project / "src")
-    chapters = {c.docname for c in load_chapters()}
-    landing = (ROOT / "book" / "index.md").read_text(encoding="utf-8")
-    landing = replace_toctree_entries(landing, chapters | {"00-at-a-glance", "08-in-summary", "drug-reference", "glossary", "references", "about"},
-                                      [chapter.docname])  # fmt: skip
+    # The landing page's toctrees list only this chapter.
+    pages = {page.stem for page in (ROOT / "book").glob("*.md")}
+    landing = replace_toctree_entries((ROOT / "book" / "index.md").read_text(encoding="utf-8"), pages, [chapter.docname])
     (project / "src" / "index.md").write_text(landing, encoding="utf-8")
     ours = runpy.run_path(str(ROOT / "conf.py"))
     conf = {
@@ -772,7 +815,8 @@ def table(results: Results, info: dict[str, Any], runs: int) -> str:
             extra = f"; {marginal:.2f} s per added chapter" if marginal is not None else ""
             figure = Figure("", "s", entry["samples"], {"other_processes_cpu_seconds": entry.get("other_processes_cpu_seconds")})
             rows.append((f"Scaling, {label}, {size} chapters ({entry['words'] // 1000}k words)",
-                         f"{entry['median']:.1f} s = {entry['seconds_per_chapter']:.2f} s/chapter{extra}",
+                         f"{entry['median']:.1f} s = {entry['seconds_per_chapter']:.2f} s/chapter "
+                         f"(CPU {entry['cpu_seconds_per_chapter']:.2f} s/chapter){extra}",
                          spread(figure), "", "", busy_elsewhere(figure, cores)))  # fmt: skip
     for name, label in (("landing", "Landing page"), ("chapter", "Chapter 5 page")):
         ours, theirs = results.pages.get("ours", {}).get(name), results.pages.get("baseline", {}).get(name)
@@ -784,7 +828,8 @@ def table(results: Results, info: dict[str, Any], runs: int) -> str:
         f"Machine: {cores} cores ({info['cpu']}), {info['memory_gib']} GiB RAM, {info['system']}; Python {info['python']}, "
         f"Sphinx {info['sphinx']}, {info['tex']}; Chromium {results.pages.get('chromium', '–')}.",
         f"Median of {runs} run(s). While the builds ran, other processes used {other_share:.0%} of the machine "
-        f"(column \"Busy elsewhere\"); CPU time is the steadier figure when that is high.",
+        f"(column \"Busy elsewhere\"; {info['waited_for_quiet_seconds']:.0f} s spent waiting for quiet moments); "
+        "CPU time is the steadier figure when that is high.",
         "",
         "| Measurement | Handbook (median) | Runs (min–max) | Plain Sphinx / stock theme | Ours ÷ theirs | Busy elsewhere |",
         "|---|---|---|---|---|---|",
@@ -844,32 +889,32 @@ def main(argv: list[str] | None = None) -> int:
     results = Results(skipped=list(args.skip))
     say(f"{info['cores']} cores, {info['memory_gib']} GiB; {runs} run(s) per figure; working in {work}")
 
-    built: dict[str, Path | None] = {}
+    bench = Bench(runner, results, work, runs)
+    wanted = {section: section not in args.skip for section in SECTIONS}
 
-    def cold_build() -> None:
-        built["site"] = measure_cold_build(runner, results, work, runs)
-
-    # The page weight is measured on the cold build's site, before any edit.
-    steps: list[tuple[str, Callable[[], Any]]] = [
-        ("build", cold_build),
-        ("page", lambda: measure_pages(runner, results, work, page_site(runner, work, built), runs)),
-        ("build", lambda: measure_rebuilds(runner, results, work, built.get("site"), runs)),
-        ("baseline", lambda: measure_baseline(runner, results, work, runs)),
-        ("scaling", lambda: measure_scaling(runner, results, work, runs, html_sizes, pdf_sizes)),
-    ]
-    started = time.monotonic()
-    for section, step in steps:
-        if section in args.skip:
-            continue
-        say(f"-- {section}")
+    def attempt(section: str, step: Callable[..., None], *step_args: Any) -> None:
+        if not wanted[section]:
+            return
         try:
-            step()
+            step(*step_args)
         except MeasurementError as error:
             results.errors.append(str(error))
-            print(f"[bench] could not measure {section}: {error}", file=sys.stderr, flush=True)
+            print(f"[bench] could not measure ({section}): {error}", file=sys.stderr, flush=True)
         except Exception as error:  # a bug here must not lose the figures already taken
             results.errors.append(f"{section}: {error!r}")
             traceback.print_exc()
+
+    started = time.monotonic()
+    for run in range(runs):
+        attempt("build", bench.ours_cold, run)
+        attempt("baseline", bench.plain_cold, run)
+    attempt("page", bench.pages)  # on the cold build's site, before any edit
+    attempt("build", bench.no_change)
+    for run in range(runs):
+        attempt("build", bench.ours_edit, run)
+        attempt("baseline", bench.plain_edit, run)
+    attempt("build", bench.export)
+    attempt("scaling", bench.scaling, html_sizes, pdf_sizes)
     elapsed = time.monotonic() - started
 
     info["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
@@ -906,16 +951,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[bench] {len(results.errors)} measurement(s) could not be taken (see above)", file=sys.stderr)
         return 1
     return 0
-
-
-def page_site(runner: Runner, work: Path, built: dict[str, Path | None]) -> Path:
-    """The site to load: the cold build's, else (build skipped) a fresh HTML build."""
-    site = built.get("site")
-    if site is None:
-        tree = work / "ours" if (work / "ours").exists() else copy_sources(work / "ours")
-        site = work / "site"
-        runner.run("site-for-pages", build_command(tree, "html", "--build-dir", str(site)), tree)
-    return site / "html"
 
 
 if __name__ == "__main__":

@@ -1,0 +1,545 @@
+"""The web pages as a reader's browser gets them.
+
+A reader's checklist, run in headless Chromium against the built site on a
+plain static server:
+
+* every page passes axe's WCAG 2.0 and 2.1 A and AA rules, in light and dark
+  mode, on a wide screen and on a phone (no rule is switched off);
+* no page asks anything of another server, and nothing it asks for is missing;
+* every link and ``#anchor`` inside the site leads to a file and an element;
+* a chapter printed from the browser is the chapter and nothing else, with
+  the addresses of its outside links printed;
+* no page logs an error or a warning;
+* on a phone no page scrolls sideways, and wide tables scroll in their own box;
+* a chapter page weighs under 500 KB, and its icons, search, colour modes,
+  menus and navigation work (the theme's 1.5 MB Font Awesome script is gone:
+  see _ext/offline_theme.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from conftest import BookBuild
+from readers import pdf_pages
+
+WIDE = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+WCAG_A_AND_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PAGE_WEIGHT_LIMIT = 500_000  # bytes, uncompressed, everything a page loads
+QUERY = "methotrexate"
+PRINTED_CHAPTER = "05-risks.html"
+CHAPTER_WITH_WIDE_TABLES = "03-biologics.html"
+# Characters of Unicode's Private Use Area: where icon fonts keep their
+# glyphs. Shown without the font, such a character is an empty box.
+ICON_FONT_GLYPH = re.compile("[\ue000-\uf8ff]")
+
+
+# -- the site and a reader's browser -----------------------------------------------
+
+
+def site_pages(book: BookBuild) -> list[str]:
+    """Every page of the site: each .html file outside _static/."""
+    return sorted(
+        path.relative_to(book.html).as_posix()
+        for path in book.html.rglob("*.html")
+        if "_static" not in path.relative_to(book.html).parts
+    )
+
+
+def address(site_url: str, page: str) -> str:
+    """Where a reader opens the page; the search page with a search done."""
+    return site_url + page + (f"?q={QUERY}" if page == "search.html" else "")
+
+
+@contextmanager
+def reader(browser, viewport: dict[str, int] = WIDE, mode: str | None = None) -> Iterator:
+    """A fresh browser profile; ``mode`` is the colour mode the reader chose."""
+    context = browser.new_context(viewport=viewport, color_scheme="dark" if mode == "dark" else "light")
+    if mode is not None:
+        context.add_init_script(f"localStorage.setItem('mode', {json.dumps(mode)})")
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+@dataclass
+class Visit:
+    """What happened while a page loaded."""
+
+    requests: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    bad_status: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)  # errors and warnings
+    errors: list[str] = field(default_factory=list)  # uncaught exceptions
+    responses: list = field(default_factory=list)
+
+    def bytes_by_url(self) -> dict[str, int]:
+        return {response.url: len(response.body()) for response in self.responses}
+
+
+@contextmanager
+def visit(context, url: str, until: str = "networkidle") -> Iterator[tuple[object, Visit]]:
+    """Open ``url`` in a new tab, recording every request and message.
+
+    By default the page is left until the network has been quiet for half a
+    second, so that every request it makes is seen; ``until="load"`` is for
+    checks of the page itself (the theme's scripts have run by then).
+    """
+    page = context.new_page()
+    seen = Visit()
+    page.on("request", lambda request: seen.requests.append(request.url))
+    page.on("requestfailed", lambda request: seen.failed.append(f"{request.url}: {request.failure}"))
+    page.on("response", lambda response: seen.responses.append(response))
+    page.on("response", lambda r: seen.bad_status.append(f"{r.url}: HTTP {r.status}") if r.status >= 400 else None)
+    page.on(
+        "console",
+        lambda m: seen.console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None,
+    )
+    page.on("pageerror", lambda error: seen.errors.append(str(error)))
+    page.goto(url, wait_until=until)
+    if "search.html?q=" in url:  # the results come after the page has loaded
+        page.locator("#search-results .search-summary", has_text="Search finished").wait_for()
+    try:
+        yield page, seen
+    finally:
+        page.close()
+
+
+def compact(text: str) -> str:
+    """Text without any whitespace: PDF line breaks fall anywhere."""
+    return re.sub(r"\s+", "", text)
+
+
+def printed_text(page, tmp_path: Path) -> str:
+    pdf = tmp_path / "printed.pdf"
+    pdf.write_bytes(page.pdf(format="A4"))
+    return "\n".join(pdf_pages(pdf))
+
+
+# -- accessibility ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("viewport", "mode"),
+    [(WIDE, "light"), (WIDE, "dark"), (PHONE, "light"), (PHONE, "dark")],
+    ids=["wide-light", "wide-dark", "phone-light", "phone-dark"],
+)
+def test_every_page_passes_axe_wcag_a_and_aa(book: BookBuild, site_url: str, browser, viewport, mode) -> None:
+    axe = Axe()  # axe-core from the package, injected into the page: nothing is fetched
+    options = {"runOnly": {"type": "tag", "values": WCAG_A_AND_AA}, "resultTypes": ["violations"]}
+    problems, rules_run = [], 0
+    with reader(browser, viewport, mode) as context:
+        for name in site_pages(book):
+            with visit(context, address(site_url, name), until="load") as (page, _):
+                results = axe.run(page, options=options).response
+            rules_run = max(rules_run, len(results["passes"]) + len(results["violations"]))
+            for violation in results["violations"]:
+                targets = [node["target"] for node in violation["nodes"][:3]]
+                problems.append(f"{name}: {violation['id']} ({violation['help']}) at {targets}")
+    assert rules_run >= 20, "axe ran hardly any rules: is it checking the page at all?"
+    assert problems == [], "\n".join(problems)
+
+
+# -- privacy and offline ------------------------------------------------------------
+
+
+def test_no_page_asks_another_server_for_anything_or_misses_a_file(book: BookBuild, site_url: str, browser) -> None:
+    origin = site_url.rstrip("/")
+    elsewhere, missing, asked = [], [], 0
+    with reader(browser) as context:
+        for name in site_pages(book):
+            with visit(context, address(site_url, name)) as (page, seen):
+                if name == PRINTED_CHAPTER:
+                    # What only shows on demand or on paper loads now.
+                    page.keyboard.press("Control+k")
+                    page.locator("#pst-search-dialog input[name=q]").wait_for()
+                    page.keyboard.press("Escape")
+                    page.locator(".dropdown-download-buttons .dropdown-toggle").click()
+                    page.emulate_media(media="print")
+                    page.wait_for_load_state("networkidle")
+            asked += len(seen.requests)
+            local = (origin + "/", "data:", "blob:")
+            elsewhere += [f"{name}: {url}" for url in seen.requests if not url.startswith(local)]
+            missing += [f"{name}: {problem}" for problem in seen.failed + seen.bad_status]
+    assert asked > 5 * len(site_pages(book)), "hardly any requests were seen"
+    problems = [f"asked another server: {r}" for r in elsewhere] + [f"failed: {r}" for r in missing]
+    assert problems == [], "\n".join(problems)
+
+
+def test_no_page_names_a_remote_script_stylesheet_image_or_font(book: BookBuild) -> None:
+    remote = re.compile(
+        r"""<(?:script|img|iframe|source|audio|video)\b[^>]*\s(?:src|srcset)=["']https?:"""
+        r"""|<link\b(?=[^>]*\srel=["'](?:stylesheet|preload|modulepreload|icon|prefetch)["'])"""
+        r"""[^>]*\shref=["']https?:""",
+        re.IGNORECASE,
+    )
+    found = []
+    for name in site_pages(book):
+        found += [f"{name}: {m[0]}" for m in remote.finditer((book.html / name).read_text(encoding="utf-8"))]
+    remote_in_css = re.compile(r"(?:url\(\s*[\"']?|@import\s+[\"'])https?:[^)\"']*")
+    for stylesheet in sorted((book.html / "_static").rglob("*.css")):
+        found += [f"{stylesheet.name}: {m[0]}" for m in remote_in_css.finditer(stylesheet.read_text(encoding="utf-8"))]
+    assert found == [], "\n".join(found)
+
+
+# -- links --------------------------------------------------------------------------
+
+
+class _LinksAndIds(HTMLParser):
+    LINKING = {"a": "href", "area": "href", "link": "href", "img": "src", "script": "src",
+               "iframe": "src", "source": "src", "video": "src", "audio": "src", "form": "action"}  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {key: value for key, value in attrs if value is not None}
+        if "id" in values:
+            self.ids.add(values["id"])
+        if tag == "a" and "name" in values:
+            self.ids.add(values["name"])
+        if tag in self.LINKING and self.LINKING[tag] in values:
+            self.links.append(values[self.LINKING[tag]])
+        if "srcset" in values:
+            self.links += [part.split()[0] for part in values["srcset"].split(",") if part.strip()]
+
+
+def _parse(path: Path) -> _LinksAndIds:
+    parser = _LinksAndIds()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_every_internal_link_and_anchor_leads_somewhere(book: BookBuild) -> None:
+    root_path = urlsplit(book.edition.baseurl).path  # where the 404 page's "/..." links start
+    parsed = {name: _parse(book.html / name) for name in site_pages(book)}
+    broken, links_checked, anchors_checked = [], 0, 0
+    for name, page in parsed.items():
+        for link in page.links:
+            parts = urlsplit(link)
+            if parts.scheme or parts.netloc or link.startswith("//"):
+                continue  # another site (the link checker's job) or javascript:/mailto:
+            if parts.path.startswith("/"):
+                if not parts.path.startswith(root_path):
+                    broken.append(f"{name}: {link} is outside the site's path {root_path}")
+                    continue
+                target = parts.path[len(root_path) :]
+            else:
+                target = urlsplit(urljoin(name, parts.path)).path if parts.path else name
+            target = unquote(target)
+            if target == "" or target.endswith("/"):
+                target += "index.html"
+            links_checked += 1
+            if not (book.html / target).is_file():
+                broken.append(f"{name}: {link} -> no file {target}")
+                continue
+            if parts.fragment:
+                anchors_checked += 1
+                ids = parsed[target].ids if target in parsed else _parse(book.html / target).ids
+                if unquote(parts.fragment) not in ids:
+                    broken.append(f"{name}: {link} -> no id {parts.fragment!r} in {target}")
+    # Stylesheets name files too (images, fonts): each must be there.
+    for stylesheet in sorted((book.html / "_static").rglob("*.css")):
+        for ref in re.findall(r"url\(\s*[\"']?([^\"')]+)", stylesheet.read_text(encoding="utf-8")):
+            if ref.startswith(("data:", "#", "http:", "https:")):
+                continue
+            links_checked += 1
+            if not (stylesheet.parent / urlsplit(ref).path).resolve().is_file():
+                broken.append(f"{stylesheet.relative_to(book.html)}: url({ref}) -> no such file")
+    assert links_checked > 500 and anchors_checked > 100, (links_checked, anchors_checked)
+    assert broken == [], "\n".join(broken)
+
+
+# -- print ----------------------------------------------------------------------------
+
+PAGE_PARTS = """() => {
+    const text = el => (el.textContent || '').split('\\n').map(s => s.replace(/\\s+/g, ' ').trim());
+    const chrome = ['#pst-skip-link', '.bd-header', '.bd-sidebar-primary', '.bd-sidebar-secondary',
+                    '.bd-header-article', '.prev-next-footer', '.bd-footer-content', '.bd-footer']
+        .flatMap(sel => [...document.querySelectorAll(sel)]).flatMap(text);
+    const article = document.querySelector('.bd-article');
+    const heading = el => {
+        const copy = el.cloneNode(true);
+        copy.querySelectorAll('.headerlink').forEach(a => a.remove());
+        return copy.textContent.trim();
+    };
+    return {
+        article: article.textContent,
+        headings: [...article.querySelectorAll('h1, h2, h3')].map(heading),
+        paragraphs: [...article.querySelectorAll('section > p')]
+            .filter(p => !p.querySelector('a.reference.external')).map(p => p.textContent),
+        addresses: [...article.querySelectorAll('a.reference.external[href^="http"]:not(.url-text)')].map(a => a.href),
+        addressTexts: [...article.querySelectorAll('a.reference.external.url-text')].map(a => a.href),
+        chrome,
+    };
+}"""
+
+
+def test_printed_chapter_is_the_chapter_without_the_sites_navigation(site_url: str, browser, tmp_path: Path) -> None:
+    with reader(browser) as context, visit(context, site_url + PRINTED_CHAPTER) as (page, _):
+        shown = page.evaluate(PAGE_PARTS)
+        printed = printed_text(page, tmp_path)
+    on_paper = compact(printed)
+    assert shown["headings"][0].startswith("5. Risks and monitoring")
+    missing = [text for text in shown["headings"] + shown["paragraphs"] if compact(text) not in on_paper]
+    assert len(shown["paragraphs"]) > 20 and missing == [], f"not printed: {missing}"
+    # Text of the sidebars, header, buttons, menus and footers that the
+    # chapter itself does not say (short labels such as "K" could match
+    # anything and are left out).
+    article = compact(shown["article"])
+    chrome = sorted({t for t in shown["chrome"] if len(t) >= 8 and compact(t) not in article})
+    assert len(chrome) >= 10, chrome
+    assert [t for t in chrome if compact(t) in on_paper] == []
+
+
+def test_printed_chapter_shows_where_its_outside_links_go(site_url: str, browser, tmp_path: Path) -> None:
+    with reader(browser) as context, visit(context, site_url + PRINTED_CHAPTER) as (page, _):
+        shown = page.evaluate(PAGE_PARTS)
+        on_paper = compact(printed_text(page, tmp_path))
+    assert shown["addresses"], "the chapter has no outside link whose text is not its address"
+    assert [a for a in shown["addresses"] if f"({a})" not in on_paper] == []
+    # A link whose text is its address is not printed twice.
+    assert shown["addressTexts"]
+    assert [a for a in shown["addressTexts"] if f"{a}({a})" in on_paper] == []
+
+
+def test_a_reader_in_dark_mode_prints_dark_text_on_white(site_url: str, browser) -> None:
+    """The browser fires beforeprint when a reader prints (Chromium's page.pdf() does not)."""
+    ink = """() => {
+        const [r, g, b] = getComputedStyle(document.querySelector('.bd-article p')).color.match(/\\d+/g).map(Number);
+        return [document.documentElement.dataset.theme, (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255];
+    }"""
+    with reader(browser, mode="dark") as context, visit(context, site_url + PRINTED_CHAPTER) as (page, _):
+        on_screen = page.evaluate(ink)
+        page.emulate_media(media="print")
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        printing = page.evaluate(ink)
+        page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+        page.emulate_media(media="screen")
+        after = page.evaluate(ink)
+    assert on_screen[0] == "dark" and on_screen[1] > 0.6, on_screen
+    assert printing[0] == "light" and printing[1] < 0.3, printing
+    assert after == on_screen
+
+
+# -- the console ------------------------------------------------------------------------
+
+
+def test_no_page_logs_an_error_or_warning(book: BookBuild, site_url: str, browser) -> None:
+    problems = []
+    for mode in (None, "dark"):  # a first visit (the theme's "auto"), and a reader who chose dark
+        with reader(browser, mode=mode) as context:
+            for name in site_pages(book):
+                with visit(context, address(site_url, name)) as (_, seen):
+                    pass
+                problems += [f"{name} ({mode or 'first visit'}): {m}" for m in seen.console + seen.errors]
+    assert problems == [], "\n".join(problems)
+
+
+# -- small screens --------------------------------------------------------------------------
+
+
+def test_no_page_scrolls_sideways_on_a_phone(book: BookBuild, site_url: str, browser) -> None:
+    wide = []
+    with reader(browser, PHONE) as context:
+        for name in site_pages(book):
+            with visit(context, address(site_url, name), until="load") as (page, _):
+                scroll, client = page.evaluate(
+                    "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+                )
+            if scroll > client:
+                wide.append(f"{name}: {scroll}px wide in a {client}px window")
+    assert wide == [], "\n".join(wide)
+
+
+def test_wide_tables_scroll_in_their_own_box_on_a_phone(site_url: str, browser) -> None:
+    with reader(browser, PHONE) as context, visit(context, site_url + CHAPTER_WITH_WIDE_TABLES) as (page, _):
+        tables = page.evaluate(
+            """() => [...document.querySelectorAll('.bd-article table')].map(t => {
+                const box = t.closest('.pst-scrollable-table-container');
+                return box && {id: t.id, overflow: getComputedStyle(box).overflowX, boxWidth: box.clientWidth,
+                               tableWidth: t.scrollWidth, tabIndex: box.tabIndex};
+            })"""
+        )
+    assert tables and None not in tables, "a table is not in a scrolling box"
+    assert [t for t in tables if t["overflow"] != "auto" or t["boxWidth"] > PHONE["width"]] == []
+    scrolling = [t for t in tables if t["tableWidth"] > t["boxWidth"]]
+    assert scrolling, "no table is wider than the phone: this checks nothing"
+    # The theme's script lets a keyboard reach (and so scroll) the boxes that scroll.
+    assert all(t["tabIndex"] == 0 for t in scrolling), scrolling
+
+
+# -- page weight and what must keep working ------------------------------------------------------
+
+
+def test_chapter_pages_weigh_under_500_kb(book: BookBuild, site_url: str, browser) -> None:
+    heavy = []
+    with reader(browser) as context:
+        for name in ["index.html"] + [f"{chapter.docname}.html" for chapter in book.chapters]:
+            with visit(context, site_url + name) as (_, seen):
+                sizes = seen.bytes_by_url()
+            assert not [url for url in sizes if "fontawesome" in url]
+            if sum(sizes.values()) >= PAGE_WEIGHT_LIMIT:
+                largest = sorted(sizes.items(), key=lambda item: -item[1])[:5]
+                heavy.append(f"{name}: {sum(sizes.values())} bytes; largest: {largest}")
+    assert heavy == [], "\n".join(heavy)
+
+
+ICONS = """async (selector) => Promise.all([...document.querySelectorAll(selector)]
+    .filter(el => el.getClientRects().length)
+    .map(async el => {
+        const style = getComputedStyle(el);
+        const uri = (style.maskImage.match(/^url\\("(.*)"\\)$/) || [])[1];
+        let decoded = 0;
+        if (uri) { const img = new Image(); img.src = uri; await img.decode(); decoded = img.naturalWidth; }
+        const box = el.getBoundingClientRect();
+        return {icon: el.className, width: box.width, height: box.height, decoded, colour: style.backgroundColor,
+                svg: !!uri && uri.startsWith('data:image/svg+xml')};
+    }))"""
+
+
+def _not_drawn(icons: list[dict]) -> list[dict]:
+    """Icons that are not a visible box painted through an SVG that decodes."""
+    def drawn(icon: dict) -> bool:
+        visible = icon["width"] > 8 and icon["height"] > 8 and icon["colour"] != "rgba(0, 0, 0, 0)"
+        return visible and icon["svg"] and icon["decoded"] > 0
+
+    return [icon for icon in icons if not drawn(icon)]
+
+
+def _icon_names(icons: list[dict]) -> set[str]:
+    """The icons shown, by Font Awesome name, without the size and style classes."""
+    return {
+        name for icon in icons for name in icon["icon"].split()
+        if name.startswith("fa-") and name not in ("fa-solid", "fa-fw", "fa-lg")
+    }  # fmt: skip
+
+
+def test_header_icons_are_drawn_without_font_awesome(site_url: str, browser) -> None:
+    header = ".bd-header-article .fa-solid, .bd-header-article .fas"
+    with reader(browser, mode="light") as context, visit(context, site_url + PRINTED_CHAPTER) as (page, _):
+        wide = page.evaluate(ICONS, header)
+        page.locator(".dropdown-download-buttons .dropdown-toggle").click()
+        page.locator(".dropdown-download-buttons .dropdown-menu.show").wait_for()
+        menu = page.evaluate(ICONS, ".dropdown-download-buttons .dropdown-menu .fas")
+    with reader(browser, PHONE, mode="dark") as context, visit(context, site_url + PRINTED_CHAPTER) as (page, _):
+        phone = page.evaluate(ICONS, header)
+    assert _icon_names(wide) == {"fa-bars", "fa-download", "fa-sun"}, wide
+    assert _icon_names(menu) == {"fa-file-pdf", "fa-book", "fa-print"}, menu
+    assert _icon_names(phone) == {"fa-bars", "fa-download", "fa-moon", "fa-magnifying-glass", "fa-list"}, phone
+    assert _not_drawn(wide + menu + phone) == []
+
+
+def test_no_page_shows_an_icon_font_glyph(book: BookBuild, site_url: str, browser) -> None:
+    """Without Font Awesome's font, a glyph the theme's CSS still puts in a
+    ::before or ::after would be an empty box."""
+    glyphs = []
+    with reader(browser) as context:
+        for name in site_pages(book):
+            with visit(context, address(site_url, name), until="load") as (page, _):
+                contents = page.evaluate(
+                    """() => [...document.querySelectorAll('*')].flatMap(el => ['::before', '::after']
+                        .map(p => [el.tagName + '.' + el.className + p, getComputedStyle(el, p).content]))"""
+                )
+            glyphs += [f"{name}: {at} {content!r}" for at, content in contents if ICON_FONT_GLYPH.search(content)]
+    assert glyphs == [], "\n".join(glyphs)
+
+
+def _colours(page) -> dict[str, object]:
+    return page.evaluate(
+        """() => {
+            const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number);
+            return {theme: document.documentElement.dataset.theme, mode: document.documentElement.dataset.mode,
+                    lightness: (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255};
+        }"""
+    )
+
+
+def test_theme_switch_turns_dark_mode_on_and_off(site_url: str, browser) -> None:
+    with reader(browser) as context, visit(context, site_url + PRINTED_CHAPTER) as (page, _):
+        before = _colours(page)
+        switch = page.locator(".article-header-buttons .theme-switch-button")
+        switch.click()
+        page.locator(".article-header-buttons .theme-change-button[data-mode=dark]").click()
+        dark = _colours(page)
+        page.reload(wait_until="networkidle")
+        remembered = _colours(page)
+        switch.click()
+        page.locator(".article-header-buttons .theme-change-button[data-mode=light]").click()
+        light = _colours(page)
+    assert before["theme"] == "light" and before["lightness"] > 0.8, before
+    assert dark["theme"] == dark["mode"] == "dark" and dark["lightness"] < 0.2, dark
+    assert remembered["theme"] == "dark", remembered
+    assert light["theme"] == "light" and light["lightness"] > 0.8, light
+
+
+def test_search_from_a_chapter_finds_methotrexate(site_url: str, browser) -> None:
+    with reader(browser) as context, visit(context, site_url + PRINTED_CHAPTER) as (page, _):
+        page.locator(".search-button__button:visible").first.click()
+        field = page.locator("#pst-search-dialog input[name=q]")
+        field.fill(QUERY)
+        with page.expect_navigation():
+            field.press("Enter")
+        results = page.locator("#search-results ul.search li")
+        results.first.wait_for(timeout=15_000)
+        found = results.evaluate_all(
+            "items => items.map(li => [li.querySelector('a').getAttribute('href'), li.textContent])"
+        )
+        url = page.url
+    assert urlsplit(url).path.endswith("/search.html") and f"q={QUERY}" in url, url
+    assert any(href.startswith(PRINTED_CHAPTER) for href, _ in found), found
+    assert all(QUERY in text.lower() for _, text in found[:5]), found[:5]
+
+
+def test_navigation_menus_and_tooltips_work_on_a_wide_screen(site_url: str, browser) -> None:
+    with reader(browser) as context, visit(context, site_url + PRINTED_CHAPTER) as (page, _):
+        # Bootstrap's tooltips and menus, whose styles the trimmed stylesheet keeps.
+        page.locator(".article-header-buttons .theme-switch-container").hover()
+        tooltip = page.locator(".tooltip.show")
+        tooltip.wait_for()
+        assert tooltip.inner_text() == "Color mode"
+        page.locator(".dropdown-download-buttons .dropdown-toggle").click()
+        menu = page.locator(".dropdown-download-buttons .dropdown-menu.show")
+        assert menu.is_visible() and "Chapter 5 (PDF)" in menu.inner_text()
+        page.keyboard.press("Escape")
+        # The menu button hides and shows the sidebar.
+        sidebar = page.locator("#pst-primary-sidebar")
+        page.locator(".bd-header-article .primary-toggle").click()
+        sidebar.wait_for(state="hidden")
+        page.locator(".bd-header-article .primary-toggle").click()
+        sidebar.wait_for(state="visible")
+        # Links in the sidebar and at the foot of the page lead on.
+        with page.expect_navigation():
+            page.locator(".prev-next-footer a.right-next").click()
+        assert page.url.endswith("/06-lifestyle.html")
+        with page.expect_navigation():
+            page.locator("nav.bd-docs-nav a", has_text="Glossary").click()
+        assert page.url.endswith("/glossary.html")
+
+
+def test_navigation_opens_from_the_menu_buttons_on_a_phone(site_url: str, browser) -> None:
+    with reader(browser, PHONE) as context, visit(context, site_url + CHAPTER_WITH_WIDE_TABLES) as (page, _):
+        page.locator(".bd-header-article .primary-toggle").click()
+        navigation = page.locator("#pst-primary-sidebar-modal nav.bd-docs-nav")
+        navigation.wait_for()
+        with page.expect_navigation():
+            navigation.locator("a", has_text="Risks and monitoring").click()
+        assert page.url.endswith("/05-risks.html")
+        page.locator(".bd-header-article .secondary-toggle").click()
+        contents = page.locator("#pst-secondary-sidebar-modal")
+        contents.wait_for()
+        assert "5.1. Why calming the immune system carries risks" in contents.inner_text()
