@@ -23,7 +23,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from handbook_meta import BIB_FILE
-from drug_data import BIB_KEY
+from drug_facts import BIB_KEY
 
 PARTIAL_CAVEAT = "Partially verified: some details were confirmed only in secondary copies"
 

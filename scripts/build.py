@@ -28,6 +28,7 @@ Exit status: 0 built (or already up to date), 1 build failed, 2 bad usage.
 from __future__ import annotations
 
 import argparse
+import filecmp
 import hashlib
 import json
 import os
@@ -46,7 +47,7 @@ sys.path.insert(0, str(ROOT / "_ext"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import draw_approval_timeline  # noqa: E402
-from handbook_meta import BOOK_DIR, Chapter, load_chapters, load_edition  # noqa: E402
+from handbook_meta import BOOK_DIR, load_chapters, load_edition  # noqa: E402
 
 TARGETS = ("html", "epub", "pdf", "chapters")
 PAPERS = ("a4", "letter")
@@ -164,7 +165,6 @@ class Layout:
 class Build:
     layout: Layout
     targets: set[str]
-    only_chapter: Chapter | None = None
     env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -203,8 +203,7 @@ class Build:
         if "pdf" in self.targets:
             jobs.append(self.edition.book_stem)
         if "chapters" in self.targets:
-            chosen = [self.only_chapter] if self.only_chapter else self.chapters
-            jobs += [c.tex_name.removesuffix(".tex") for c in chosen]
+            jobs += [c.tex_name.removesuffix(".tex") for c in self.chapters]
         return jobs
 
     def latex(self) -> None:
@@ -311,14 +310,39 @@ def compile_all(latex_dir: Path, jobs: list[str], env: dict[str, str]) -> None:
 # -- publishing -----------------------------------------------------------------
 
 
-def replace_dir(source: Path, target: Path) -> None:
-    """Put a copy of ``source`` at ``target`` in one rename."""
+def hard_link(src: str, dst: str) -> str:
+    """Link ``dst`` to ``src``; copy where the file system has no hard links."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+    return dst
+
+
+def replace_dir(source: Path, target: Path, keep: tuple[str, ...] = ()) -> None:
+    """Publish a copy of ``source`` at ``target`` in one rename.
+
+    A file unchanged since the last publish becomes a hard link to the
+    published one instead of a copy: published files are never written in
+    place (they are replaced by rename), so the old and new trees can share
+    them. Folders named in ``keep`` are carried over from the old tree.
+    """
     staging = target.with_name(f".{target.name}.new")
     old = target.with_name(f".{target.name}.old")
     shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
+
+    def link_or_copy(src: str, dst: str) -> str:
+        published = target / Path(src).relative_to(source)
+        if published.is_file() and filecmp.cmp(src, published, shallow=False):
+            return hard_link(str(published), dst)
+        return shutil.copy2(src, dst)
+
     # .buildinfo.bak: Sphinx's note of an older configuration, not part of the site.
-    shutil.copytree(source, staging, ignore=shutil.ignore_patterns(".buildinfo.bak"))
+    shutil.copytree(source, staging, ignore=shutil.ignore_patterns(".buildinfo.bak"), copy_function=link_or_copy)
+    for folder in keep:
+        if (target / folder).is_dir() and not (staging / folder).exists():
+            shutil.copytree(target / folder, staging / folder, copy_function=hard_link)
     if target.exists():
         target.rename(old)
     staging.rename(target)
@@ -344,7 +368,7 @@ def publish(build: Build) -> None:
     if "epub" in build.targets:
         copy_if_changed(layout.epub_work / f"{stem}.epub", layout.epub / f"{stem}.epub")
     if "html" in build.targets:
-        replace_dir(layout.html_work, layout.html)
+        replace_dir(layout.html_work, layout.html, keep=("downloads",))
     if layout.html.exists():
         copy_downloads_into_site(build)
 

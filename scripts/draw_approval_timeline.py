@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
 
-from drug_data import GROUPS, display_path, load_drugs  # noqa: E402
+from drug_facts import GROUPS, display_path, load_drugs  # noqa: E402
 from handbook_meta import BOOK_DIR, DRUGS_FILE  # noqa: E402
 
 OUTPUT = BOOK_DIR / "figures" / "approval-timeline.svg"

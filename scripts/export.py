@@ -7,8 +7,8 @@ CHAPTER is the chapter's number (``5``) or slug (``risks``). The chapter
 keeps the book's numbering and look; references to other chapters link to
 the hosted HTML book.
 
-* ``pdf``: the chapter PDF from the book's own LaTeX run (only this chapter
-  is compiled, and only if it changed).
+* ``pdf``: the chapter PDF from the book's own LaTeX run (nothing is
+  rebuilt when nothing changed).
 * ``html``: the chapter's page with the site's styles and images, in a
   folder of its own; links to other pages point at the hosted book.
 * ``epub``: an EPUB of the chapter alone (Sphinx's EPUB builder, with the
@@ -28,22 +28,25 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import build as handbook_build  # noqa: E402
-from handbook_meta import find_chapter, load_chapters, load_edition  # noqa: E402
+from handbook_meta import Chapter, find_chapter, load_chapters, load_edition  # noqa: E402
 
 FORMATS = ("pdf", "epub", "html")
 # Links inside a page that lead to another page of the site.
 SITE_LINK = re.compile(r'(href=")(?!https?:|mailto:|#|_static/|_images/|data:)([^"]+)(")')
 
 
-def export_pdf(chapter: handbook_build.Chapter, layout: handbook_build.Layout, out: Path) -> Path:
-    build = handbook_build.Build(layout, {"chapters"}, only_chapter=chapter)
-    build.latex()
+def export_pdf(chapter: Chapter, layout: handbook_build.Layout, out: Path) -> Path:
+    # The build's own "chapters" target: nothing runs when nothing changed,
+    # and only the chapters whose .tex changed are compiled.
+    args = ["chapters", "--paper", layout.paper, "--build-dir", str(layout.build_dir)]
+    if handbook_build.main(args) != 0:
+        raise handbook_build.BuildError("the chapter PDFs could not be built")
     target = out / chapter.pdf_name
-    handbook_build.copy_if_changed(layout.latex_work / chapter.pdf_name, target)
+    handbook_build.copy_if_changed(layout.pdf / "chapters" / chapter.pdf_name, target)
     return target
 
 
-def export_html(chapter: handbook_build.Chapter, layout: handbook_build.Layout, out: Path) -> Path:
+def export_html(chapter: Chapter, layout: handbook_build.Layout, out: Path) -> Path:
     build = handbook_build.Build(layout, {"html"})
     build.html_and_epub()
     baseurl = load_edition().baseurl
@@ -59,7 +62,7 @@ def export_html(chapter: handbook_build.Chapter, layout: handbook_build.Layout, 
     return folder
 
 
-def export_epub(chapter: handbook_build.Chapter, layout: handbook_build.Layout, out: Path) -> Path:
+def export_epub(chapter: Chapter, layout: handbook_build.Layout, out: Path) -> Path:
     build = handbook_build.Build(layout, set())
     build.env["HANDBOOK_EXPORT_CHAPTER"] = chapter.docname
     outdir = layout.work / f"epub-{chapter.docname}"
