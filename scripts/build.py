@@ -165,7 +165,7 @@ class Layout:
 class Build:
     layout: Layout
     targets: set[str]
-    env: dict[str, str] = field(default_factory=dict)
+    env: dict[str, str] = field(init=False)  # the environment every tool runs in
 
     def __post_init__(self) -> None:
         self.env = build_env(self.layout.paper)
@@ -223,6 +223,11 @@ class Build:
             raise BuildError("\n".join(str(e) for e in errors))
 
 
+def zip_timestamp(epoch: int) -> tuple[int, int, int, int, int, int]:
+    """SOURCE_DATE_EPOCH as a zip entry's date (zip cannot hold dates before 1980)."""
+    return max(tuple(time.gmtime(epoch)[:6]), (1980, 1, 1, 0, 0, 0))  # type: ignore[return-value]
+
+
 def normalise_zip(path: Path, epoch: str) -> None:
     """Give every entry of a zip (an EPUB) the same time and permissions.
 
@@ -230,8 +235,7 @@ def normalise_zip(path: Path, epoch: str) -> None:
     builds of one commit would differ. Order and compression are kept: the
     EPUB's ``mimetype`` stays first and uncompressed.
     """
-    stamp = time.gmtime(int(epoch))[:6]
-    stamp = max(stamp, (1980, 1, 1, 0, 0, 0))  # the earliest date a zip can hold
+    stamp = zip_timestamp(int(epoch))
     staging = path.with_name(path.name + ".tmp")
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(staging, "w") as target:
         for info in source.infolist():

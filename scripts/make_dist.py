@@ -42,14 +42,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from build import Layout, source_date_epoch  # noqa: E402
+from build import Layout, source_date_epoch, zip_timestamp  # noqa: E402
 from download_menu import DOWNLOADS_DIR  # noqa: E402
 from handbook_meta import Edition, load_chapters, load_edition  # noqa: E402
 
 # Only meaningful on a web server; from file:// they are noise or broken.
 HOSTING_ONLY = frozenset({"404.html", "robots.txt", "sitemap.xml"})
 SEARCH_OPTIONS = "_static/documentation_options.js"
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 FILE_MODE = 0o100644
 DIR_MODE = 0o040755
 
@@ -102,11 +101,6 @@ def readme(edition: Edition) -> str:
         "General information, not medical advice: talk to your own care team\n"
         "before changing any treatment.\n"
     )
-
-
-def zip_timestamp(epoch: int) -> tuple[int, int, int, int, int, int]:
-    stamp = tuple(time.gmtime(epoch)[:6])
-    return max(stamp, ZIP_EPOCH)  # type: ignore[return-value]
 
 
 def entry(name: str, stamp: tuple[int, int, int, int, int, int], mode: int) -> zipfile.ZipInfo:
