@@ -14,6 +14,7 @@ next to the file, the links point at the hosted book (``html_baseurl``).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from docutils import nodes
@@ -25,8 +26,13 @@ from handbook_meta import Chapter, load_chapters, load_edition
 DOWNLOADS_DIR = "downloads"
 
 
+@lru_cache(maxsize=1)
 def download_paths() -> tuple[str, str, dict[str, Chapter]]:
-    """Site-relative paths of the book PDF and EPUB, and chapters by docname."""
+    """Site-relative paths of the book PDF and EPUB, and chapters by docname.
+
+    Asked for on every page written; read once per build (each build, also
+    under sphinx-autobuild, is a process of its own).
+    """
     edition = load_edition()
     book_pdf = f"{DOWNLOADS_DIR}/{edition.book_stem}.pdf"
     epub = f"{DOWNLOADS_DIR}/{edition.book_stem}.epub"
