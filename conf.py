@@ -58,6 +58,7 @@ extensions = [
     # naming it by its full URL (so written per build, not a static file).
     "crawler_files",
     "offline_theme",
+    "template_cache",
 ]
 
 root_doc = "index"

@@ -10,15 +10,20 @@ the same number in every chapter's list and on the references page.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import pybtex
 import pybtex.plugin
 from pybtex.database import Entry
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.style.labels import BaseLabelStyle
 from pybtex.style.sorting import BaseSortingStyle
+from pybtex.style.template import field, sentence
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
@@ -33,10 +38,11 @@ def reader_note(note: str) -> str | None:
     return PARTIAL_CAVEAT if note.strip().upper().startswith("PARTIALLY VERIFIED") else None
 
 
-# Formatted entries of this run, by (style, name style, abbreviation, key,
-# label). The
-# bibliography does not change during a build.
+# Formatted entries by (style, name style, abbreviation, key, label). The
+# bibliography does not change during a build, and the entries are kept in the
+# doctree folder between builds (see load_formatted_entries).
 _FORMATTED: dict[tuple[Any, ...], Any] = {}
+FORMATTED_CACHE = "handbook-formatted-entries.pickle"
 
 
 def bibliography_order() -> dict[str, int]:
@@ -74,6 +80,18 @@ class HandbookStyle(UnsrtStyle):
             _FORMATTED[key] = self._format_entry(label, entry, bib_data)
         return _FORMATTED[key]
 
+    def format_title(self, e: Entry, which_field: str, as_sentence: bool = True) -> Any:
+        """The title as the bibliography spells it.
+
+        pybtex's unsrt style prints titles in sentence case, which turned
+        "2021 American College of Rheumatology Guideline" into "2021 american
+        college of rheumatology guideline" and "17 November 2022" into
+        "17 november 2022". The bibliography's titles are copied from their
+        sources, capitals and all.
+        """
+        title = field(which_field)
+        return sentence[title] if as_sentence else title
+
     def _format_entry(self, label: str, entry: Entry, bib_data: Any = None) -> Any:
         fields = {k: v for k, v in entry.fields.items() if k.lower() != "note"}
         note = reader_note(entry.fields.get("note", ""))
@@ -84,6 +102,39 @@ class HandbookStyle(UnsrtStyle):
         return super().format_entry(label, shown, bib_data)
 
 
+def formatting_inputs() -> str:
+    """A hash of what a formatted entry depends on besides its key and label."""
+    digest = hashlib.sha256(pybtex.__version__.encode())
+    for path in (BIB_FILE, Path(__file__)):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_formatted_entries(app: Sphinx) -> None:
+    """Start from the entries formatted by earlier builds.
+
+    sphinxcontrib-bibtex formats every reference list again on every build,
+    even when only one page changed: 0.15 s of a one-chapter rebuild. The
+    cache is used only while the bibliography, this file and pybtex are the
+    ones it was made with.
+    """
+    try:
+        inputs, formatted = pickle.loads((Path(app.doctreedir) / FORMATTED_CACHE).read_bytes())
+    except Exception:  # missing, or written by another version: format again
+        return
+    if inputs == formatting_inputs():
+        _FORMATTED.update(formatted)
+
+
+def save_formatted_entries(app: Sphinx, exception: Exception | None) -> None:
+    """Keep this build's entries for the next (30 KB, written in a millisecond)."""
+    if exception is not None:
+        return
+    path = Path(app.doctreedir) / FORMATTED_CACHE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps((formatting_inputs(), _FORMATTED)))
+
+
 def order_citation_targets(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """Make a citation on a page without its own list point at the references page.
 
@@ -92,12 +143,20 @@ def order_citation_targets(app: Sphinx, env: BuildEnvironment) -> list[str]:
     incremental build and a clean one would link differently. Its last
     match wins, so put the references page's list last, and the rest in a
     fixed order.
+
+    The lists are printed in this order too, so within one list the entries
+    keep the order the style gave them (by number): the sort is stable and
+    looks at the list, not the entry. (Sorting by the entries' ids, "id10"
+    before "id9", once printed the references page as 26, 27, 1, 28.)
     """
     domain = env.get_domain("cite")
-    domain.citations.sort(
-        key=lambda c: (c.bibliography_key.docname == "references", c.bibliography_key.docname, c.citation_id)
-    )
+    domain.citations.sort(key=lambda c: list_order(c.bibliography_key.docname, c.bibliography_key.id_))
     return []
+
+
+def list_order(docname: str, list_id: str) -> tuple[bool, str, int, str]:
+    """References page last, then by page, then by list ("id2" before "id10")."""
+    return docname == "references", docname, len(list_id), list_id
 
 
 def cache_plugin_lookups() -> None:
@@ -115,6 +174,8 @@ def cache_plugin_lookups() -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     # After sphinxcontrib-bibtex has computed its citations (priority 500).
     app.connect("env-updated", order_citation_targets, priority=900)
+    app.connect("builder-inited", load_formatted_entries)
+    app.connect("build-finished", save_formatted_entries)
     register_plugin("pybtex.style.labels", "handbook-book-number", BookNumberLabels)
     register_plugin("pybtex.style.sorting", "handbook-book-order", BookOrder)
     register_plugin("pybtex.style.formatting", "handbook", HandbookStyle)

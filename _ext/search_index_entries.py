@@ -5,6 +5,10 @@ but not its index entries (sphinx-doc/sphinx#12599), so after an
 incremental build only the pages just rewritten keep theirs: a search for
 "methotrexate" found 13 results instead of 22. This restores them from the
 previous index, and forgets those of pages that no longer exist.
+
+The entries are listed in a fixed order (by page, then target), not in the
+order pages happened to be written, so an incremental build and a clean
+build of the same sources give the same ``searchindex.js``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from sphinx.search import IndexBuilder
 
 _load = IndexBuilder.load
 _prune = IndexBuilder.prune
+_freeze = IndexBuilder.freeze
 
 
 def load_with_index_entries(self: IndexBuilder, stream: Any, format: Any) -> None:  # noqa: A002
@@ -41,7 +46,15 @@ def prune_with_index_entries(self: IndexBuilder, docnames: Iterable[str]) -> Non
         del self._index_entries[docname]
 
 
+def freeze_in_fixed_order(self: IndexBuilder) -> dict[str, Any]:
+    frozen = _freeze(self)
+    for hits in frozen.get("indexentries", {}).values():
+        hits.sort()
+    return frozen
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     IndexBuilder.load = load_with_index_entries  # type: ignore[method-assign]
     IndexBuilder.prune = prune_with_index_entries  # type: ignore[method-assign]
+    IndexBuilder.freeze = freeze_in_fixed_order  # type: ignore[method-assign]
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -151,6 +151,35 @@ def test_chapter_cites_at_least_four_sources_listed_at_its_end(book: BookBuild, 
     assert listed == len(keys), f"{docname}: {len(keys)} keys cited, {listed} listed"
 
 
+def test_every_reference_list_runs_in_number_order(book: BookBuild) -> None:
+    # A source keeps its number across the book, so a chapter's list skips
+    # numbers; a reader looking for [12] still finds it between [10] and [15].
+    label = re.compile(r'<span class="label"><span class="fn-bracket">\[</span>(?:<a [^>]*>)?(\d+)')
+    for docname in [*CHAPTERS, "references"]:
+        numbers = [int(n) for n in label.findall((book.html / f"{docname}.html").read_text(encoding="utf-8"))]
+        assert numbers and numbers == sorted(numbers), f"{docname}: {numbers}"
+    every = list(range(1, len(numbers) + 1))
+    assert numbers == every, "the references page lists every source once, numbered from 1"
+    book_text = "\n".join(pdf_pages(book.book_pdf))
+    listed = book_text[book_text.rindex("Every source this handbook relies on") :]
+    assert [int(n) for n in re.findall(r"^\[(\d+)\]", listed, re.M)] == every
+
+
+def test_reference_titles_are_printed_as_the_bibliography_spells_them(book: BookBuild) -> None:
+    # Not in sentence case: "2021 american college of rheumatology guideline"
+    # misprints a title and the body that wrote it.
+    from pybtex.database import parse_file
+    from pybtex.markup import LaTeXParser
+
+    page = " ".join(html_text(book.html / "references.html").split())
+    latex = {" -- ": " – ", "$\\beta$": "β"}
+    for key, entry in parse_file(str(BOOK / "references.bib")).entries.items():
+        title = " ".join(LaTeXParser(entry.fields["title"]).parse().render_as("text").split())
+        for source, printed in latex.items():
+            title = title.replace(source, printed)
+        assert title in page, f"{key}: {title!r} is not on the references page as written"
+
+
 def test_every_page_says_it_is_not_medical_advice(book: BookBuild) -> None:
     for page in book.html.rglob("*.html"):
         if "_static" in page.parts:

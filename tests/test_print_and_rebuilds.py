@@ -7,6 +7,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from conftest import BookBuild, copy_sources, run_build
 
 # An overfull box is text pushed past its column or the margin. Up to 2 pt is
@@ -53,17 +54,38 @@ def test_latex_logs_have_no_visible_overfull_boxes(book: BookBuild) -> None:
 # -- the same input gives the same output ----------------------------------------
 
 
-def test_two_clean_builds_are_byte_identical(book: BookBuild, tmp_path: Path) -> None:
-    second = tmp_path / "second-build"
-    result = run_build(second, "all")
+@pytest.fixture(scope="module")
+def second_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Another clean build of the same checkout, in a folder of its own."""
+    build_dir = tmp_path_factory.mktemp("second-build")
+    result = run_build(build_dir, "all")
     assert result.returncode == 0, result.stdout + result.stderr
+    return build_dir
+
+
+def differing_pages(first: Path, second: Path) -> list[str]:
+    first_site, second_site = site_checksums(first), site_checksums(second)
+    assert first_site.keys() == second_site.keys()
+    return [name for name in first_site if first_site[name] != second_site[name]]
+
+
+def test_two_clean_builds_are_byte_identical(book: BookBuild, second_build: Path) -> None:
     pdfs = [book.edition.book_stem + ".pdf", *(f"chapters/{c.pdf_name}" for c in book.chapters)]
     for pdf in pdfs:
-        assert sha256(book.build_dir / "pdf" / pdf) == sha256(second / "pdf" / pdf), f"{pdf} differs"
-    first_site, second_site = site_checksums(book.html), site_checksums(second / "html")
-    assert first_site.keys() == second_site.keys()
-    differing = [name for name in first_site if first_site[name] != second_site[name]]
+        assert sha256(book.build_dir / "pdf" / pdf) == sha256(second_build / "pdf" / pdf), f"{pdf} differs"
+    differing = differing_pages(book.html, second_build / "html")
     assert not differing, f"HTML differs between builds: {differing[:10]}"
+
+
+def test_sphinx_rewriting_from_its_cache_gives_the_clean_build(book: BookBuild, second_build: Path) -> None:
+    # --force runs Sphinx again on the unchanged book in the same folder, as
+    # after an edit: it writes pages from its cache and reloads the previous
+    # search index instead of starting afresh.
+    result = run_build(second_build, "html", "--force")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "sphinx html" in result.stdout, result.stdout
+    differing = differing_pages(book.html, second_build / "html")
+    assert not differing, f"HTML differs from the clean build: {differing[:10]}"
 
 
 # -- builds that do not waste time -------------------------------------------------
@@ -91,6 +113,37 @@ def test_editing_one_chapter_recompiles_only_that_chapter_and_the_book(book: Boo
     assert "One more sentence for this test." in (copy / "_build" / "html" / "05-risks.html").read_text()
     # The search index keeps every page's index entries (Sphinx 9.0 drops them).
     assert search_index_entries(copy / "_build" / "html") == search_index_entries(book.html)
+
+
+def test_editing_the_bibliography_updates_every_reference_list(book: BookBuild, tmp_path: Path) -> None:
+    # Formatted entries are kept between builds (_ext/bibliography_style.py);
+    # an edited entry must not be served from that cache.
+    copy = copy_sources(tmp_path / "copy", book)
+    bib = copy / "book" / "references.bib"
+    old, new = "archived version, December 2020", "archived copy, December 2020"
+    assert old in bib.read_text(encoding="utf-8")
+    bib.write_text(bib.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    result = run_build(copy / "_build", "html", root=copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    references = (copy / "_build" / "html" / "references.html").read_text(encoding="utf-8")
+    assert new in references and old not in references
+
+
+def test_changing_an_extension_rewrites_the_pages_it_shapes(tmp_path: Path) -> None:
+    # Sphinx re-reads a page when the page or conf.py changed, not when an
+    # extension did; build.py then starts Sphinx from a fresh environment.
+    copy = copy_sources(tmp_path / "copy")
+    first = run_build(copy / "_build", "html", root=copy)
+    assert first.returncode == 0, first.stdout + first.stderr
+    style = copy / "_ext" / "bibliography_style.py"
+    old, new = "Partially verified: some details", "Partially verified (edited): some details"
+    style.write_text(style.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    second = run_build(copy / "_build", "html", root=copy)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "extension code changed" in second.stdout, second.stdout
+    for page in ("references.html", "05-risks.html"):
+        text = (copy / "_build" / "html" / page).read_text(encoding="utf-8")
+        assert new in text and old not in text, page
 
 
 def search_index_entries(html: Path) -> dict[str, list]:
