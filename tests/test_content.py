@@ -155,11 +155,14 @@ def test_every_reference_list_runs_in_number_order(book: BookBuild) -> None:
     # A source keeps its number across the book, so a chapter's list skips
     # numbers; a reader looking for [12] still finds it between [10] and [15].
     label = re.compile(r'<span class="label"><span class="fn-bracket">\[</span>(?:<a [^>]*>)?(\d+)')
-    for docname in [*CHAPTERS, "references"]:
-        numbers = [int(n) for n in label.findall((book.html / f"{docname}.html").read_text(encoding="utf-8"))]
+    lists = {
+        docname: [int(n) for n in label.findall((book.html / f"{docname}.html").read_text(encoding="utf-8"))]
+        for docname in [*CHAPTERS, "references"]
+    }
+    for docname, numbers in lists.items():
         assert numbers and numbers == sorted(numbers), f"{docname}: {numbers}"
-    every = list(range(1, len(numbers) + 1))
-    assert numbers == every, "the references page lists every source once, numbered from 1"
+    every = list(range(1, len(lists["references"]) + 1))
+    assert lists["references"] == every, "the references page lists every source once, numbered from 1"
     book_text = "\n".join(pdf_pages(book.book_pdf))
     listed = book_text[book_text.rindex("Every source this handbook relies on") :]
     assert [int(n) for n in re.findall(r"^\[(\d+)\]", listed, re.M)] == every
