@@ -11,9 +11,9 @@ Why: a Sphinx run holds its environment (cross-reference tables, the
 doctrees it is working on) as many small objects, about 140,000 on this book
 after a one-chapter rebuild, many in reference cycles (docutils nodes point
 to their parents), and allocates and frees far more while it works.
-Python's collector runs a generation-0 pass every 700 new objects and a full
-pass after every hundred of those, walking every tracked object each time;
-at exit it walks them all once more. Measured on this book, a one-chapter
+Python's collector runs a generation-0 pass every 700 new objects and, as
+survivors pile up, full passes that walk every tracked object; at exit it
+walks them all once more. Measured on this book, a one-chapter
 HTML rebuild took 1.65 s with the default collector and 1.2 s with:
 
 * larger generation thresholds, so passes run about 70 times less often
