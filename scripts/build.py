@@ -46,6 +46,7 @@ import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,10 +113,11 @@ def build_env(paper: str) -> dict[str, str]:
 
 def fingerprint(extra: str) -> str:
     """A hash of every input that can change an output."""
-    return files_hash(SOURCE_FILES, SOURCE_DIRS, extra, with_env=True)
+    environment = "".join(f"\n{name}={os.environ.get(name, '')}" for name in ENV_INPUTS)
+    return files_hash(SOURCE_FILES, SOURCE_DIRS, extra + environment)
 
 
-def files_hash(files: tuple[str, ...], folders: tuple[str, ...], extra: str = "", *, with_env: bool = False) -> str:
+def files_hash(files: tuple[str, ...], folders: tuple[str, ...], extra: str = "") -> str:
     digest = hashlib.sha256(extra.encode())
     paths = [ROOT / f for f in files]
     for folder in folders:
@@ -124,8 +126,6 @@ def files_hash(files: tuple[str, ...], folders: tuple[str, ...], extra: str = ""
         if path.is_file():
             digest.update(str(path.relative_to(ROOT)).encode())
             digest.update(path.read_bytes())
-    for name in ENV_INPUTS if with_env else ():
-        digest.update(f"{name}={os.environ.get(name, '')}".encode())
     return digest.hexdigest()
 
 
@@ -188,10 +188,15 @@ class Build:
         self.edition = load_edition()
         self.chapters = load_chapters()
 
+    @cached_property
+    def extension_code(self) -> str:
+        """Hash of EXTENSION_CODE, read once per build for all Sphinx runs."""
+        return files_hash(*EXTENSION_CODE)
+
     # -- Sphinx ---------------------------------------------------------------
 
     def sphinx(self, builder: str, outdir: Path, doctrees: Path) -> None:
-        code, stamp = files_hash(*EXTENSION_CODE), doctrees / CODE_STAMP.format(builder=builder)
+        code, stamp = self.extension_code, doctrees / CODE_STAMP.format(builder=builder)
         previous = stamp.read_text() if stamp.is_file() else None
         fresh = [] if previous == code else ["-E"]
         command = [sys.executable, str(ROOT / "scripts" / "run_sphinx.py"), "-b", builder, "-c", str(ROOT), "-d", str(doctrees),
