@@ -20,12 +20,16 @@ DEB_BUILD := latexmk:latexmk xelatex:texlive-xetex fncychap.sty:texlive-latex-ex
              ptmr8t.tfm:texlive-fonts-recommended FreeSerif.otf:fonts-freefont-otf \
              pdftotext:poppler-utils rsvg-convert:librsvg2-bin
 DEB_TEST  := chromium:chromium java:default-jre-headless /usr/share/java/epubcheck.jar:epubcheck \
-             hunspell:hunspell /usr/share/hunspell/en_GB.dic:hunspell-en-gb
+             hunspell:hunspell
+# Programs the tests run whose shared libraries no Debian package pulls in for
+# us (Playwright's driver comes from pip): ldd finds what they lack.
+LIBS_TEST := --libraries-of /usr/lib/chromium/chromium \
+             --libraries-of '$(VENV)/lib/python*/site-packages/playwright/driver/node'
 EDITION   = $(shell sed -n 's/^edition: *"\{0,1\}\([^"]*\)"\{0,1\}/\1/p' book/_data/edition.yaml)
 
 .DEFAULT_GOAL := help
-.PHONY: help all html pdf chapters chapter epub letter serve linkcheck test bench dist clean \
-        venv system-deps system-deps-test
+.PHONY: help all html pdf chapters chapter new-chapter epub letter serve linkcheck test bench dist clean \
+        venv system-deps system-deps-test check-pins
 
 help: ## List the targets
 	@echo "Autoimmune Therapy Handbook, edition $(EDITION)"
@@ -55,6 +59,10 @@ chapter: venv system-deps ## Export one chapter: make chapter NAME=risks [FORMAT
 
 epub: venv system-deps ## Build the EPUB (_build/epub/)
 	$(BUILD) epub
+
+new-chapter: venv ## Start a chapter: make new-chapter NAME=care-team TITLE="Your care team" [AFTER=risks]
+	@test -n "$(NAME)" -a -n "$(TITLE)" || { echo 'usage: make new-chapter NAME=<slug> TITLE="<title>" [AFTER=<slug>]'; exit 2; }
+	$(PYTHON) scripts/new_chapter.py "$(NAME)" "$(TITLE)" $(if $(AFTER),--after "$(AFTER)")
 
 serve: venv ## Live preview at http://127.0.0.1:8000 while you edit
 	$(PYTHON) scripts/draw_approval_timeline.py
@@ -89,5 +97,8 @@ $(VENV)/.installed: requirements.txt
 system-deps:
 	@$(PYTHON_SYSTEM) scripts/system_deps.py $(DEB_BUILD)
 
-system-deps-test:
-	@$(PYTHON_SYSTEM) scripts/system_deps.py $(DEB_TEST)
+system-deps-test: venv
+	@$(PYTHON_SYSTEM) scripts/system_deps.py $(DEB_TEST) $(LIBS_TEST)
+
+check-pins: ## Check that requirements.txt installs on Debian's own Python (needs PyPI)
+	$(PYTHON_SYSTEM) scripts/check_pins.py

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
-from handbook_meta import load_chapters, load_edition  # noqa: E402
+from handbook_meta import load_chapters, load_edition, load_redirects  # noqa: E402
 
 EDITION = load_edition()
 CHAPTERS = load_chapters()
@@ -45,6 +45,8 @@ extensions = [
     "sphinx_sitemap",
     "sphinxext.opengraph",
     "notfound.extension",
+    # Old addresses of pages that moved keep working (book/_data/redirects.yaml).
+    "sphinx_reredirects",
     # Our own, one feature each (see _ext/):
     "bibliography_style",
     "drug_data",
@@ -191,6 +193,11 @@ notfound_context = {
     "Every chapter is listed on the left, and the search box finds any drug or term.</p>",
 }
 
+# Pages that moved: a small page at the old address sends the reader on.
+# https://documatt.com/sphinx-reredirects/usage.html
+redirects = load_redirects()
+redirect_html_template_file = "../_templates/redirect.html"  # relative to book/
+
 # -- EPUB --------------------------------------------------------------------
 # https://www.sphinx-doc.org/en/master/usage/configuration.html#options-for-epub-output
 
@@ -207,7 +214,8 @@ epub_basename = EDITION.book_stem
 epub_show_urls = "no"
 # .buildinfo.bak: Sphinx 9 keeps the old build info there after a config
 # change, and the EPUB builder would otherwise try to package it.
-epub_exclude_files = ["search.html", "404.html", ".buildinfo", ".buildinfo.bak"]
+# The redirect pages are for the website's old addresses only.
+epub_exclude_files = ["search.html", "404.html", ".buildinfo", ".buildinfo.bak", *(f"{old}.html" for old in redirects)]
 epub_description = EDITION.subject
 
 # -- LaTeX / PDF -------------------------------------------------------------

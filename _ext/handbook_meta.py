@@ -1,14 +1,20 @@
 """The handbook's facts about itself: edition, chapters and build layout.
 
 conf.py, the scripts and the tests all import this module, so the chapter
-list and the edition are stated once. Chapters are the numbered files
-``book/NN-slug.md`` (01 to 99); ``00-`` is the unnumbered opening and the
-highest-numbered ``-in-summary`` file is the unnumbered close.
+list and the edition are stated once.
+
+Chapter order has one source: the numbered table of contents (the
+``toctree`` with ``:numbered:``) in ``book/index.md``. Chapter files are named
+by their slug (``book/risks.md``) and carry no number, so inserting or
+moving a chapter changes one line there and no file name or URL. The
+chapter's number (for "Chapter 5", ``05-risks.pdf``) is its place in that
+list.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -23,7 +29,12 @@ EDITION_FILE = DATA_DIR / "edition.yaml"
 DRUGS_FILE = DATA_DIR / "drugs.yaml"
 BIB_FILE = BOOK_DIR / "references.bib"
 
-_CHAPTER_FILE = re.compile(r"^(?P<number>\d\d)-(?P<slug>[a-z0-9-]+)\.md$")
+INDEX_FILE = BOOK_DIR / "index.md"
+REDIRECTS_FILE = DATA_DIR / "redirects.yaml"
+
+# A MyST toctree: ```{toctree} or :::{toctree}, options, then one entry a line.
+_TOCTREE = re.compile(r"^(?P<fence>```+|:::+)\{toctree\}[^\n]*\n(?P<body>.*?)^(?P=fence)\s*$", re.MULTILINE | re.DOTALL)
+_NUMBERED_FILE = re.compile(r"^\d+[-_]")
 _HEADING = re.compile(r"^#\s+(?P<title>.+?)\s*$", re.MULTILINE)
 
 
@@ -37,12 +48,17 @@ class Chapter:
     title: str
 
     @property
+    def stem(self) -> str:
+        """The name of the chapter's own files (``05-risks.pdf``): number and slug."""
+        return f"{self.number:02d}-{self.slug}"
+
+    @property
     def pdf_name(self) -> str:
-        return f"{self.number:02d}-{self.slug}.pdf"
+        return f"{self.stem}.pdf"
 
     @property
     def tex_name(self) -> str:
-        return f"{self.number:02d}-{self.slug}.tex"
+        return f"{self.stem}.tex"
 
 
 @dataclass(frozen=True)
@@ -93,22 +109,87 @@ def _title_of(path: Path) -> str:
     return match.group("title") if match else path.stem
 
 
-def load_chapters(book_dir: Path = BOOK_DIR) -> list[Chapter]:
-    """The numbered chapters (01..99), in book order."""
-    chapters = []
-    for path in sorted(book_dir.glob("[0-9][0-9]-*.md")):
-        match = _CHAPTER_FILE.match(path.name)
-        if not match or match["number"] == "00" or match["slug"] == "in-summary":
+class ChapterOrderError(Exception):
+    """The chapter list in book/index.md and the book's files disagree."""
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    docname: str
+    line: int  # 1-based line in book/index.md
+
+
+def numbered_toc_entries(index_file: Path = INDEX_FILE) -> list[TocEntry]:
+    """The entries of the numbered toctree in ``index_file``, in order."""
+    text = index_file.read_text(encoding="utf-8", errors="replace")
+    for block in _TOCTREE.finditer(text):
+        body = block["body"]
+        if not re.search(r"^:numbered:", body, re.MULTILINE):
             continue
-        chapters.append(
-            Chapter(
-                number=int(match["number"]),
-                slug=match["slug"],
-                docname=path.stem,
-                title=_title_of(path),
+        first_line = text.count("\n", 0, block.start("body")) + 1
+        entries = []
+        for offset, line in enumerate(body.splitlines()):
+            entry = line.strip()
+            if entry and not entry.startswith(":"):
+                entries.append(TocEntry(entry.removesuffix(".md"), first_line + offset))
+        return entries
+    return []
+
+
+def load_chapters(book_dir: Path = BOOK_DIR) -> list[Chapter]:
+    """The numbered chapters, in the order of the numbered toctree.
+
+    Raises ChapterOrderError, naming both places, when an entry has no file
+    or a chapter file still carries a number in its name (which would be a
+    second, disagreeing statement of the order).
+    """
+    index_file = book_dir / "index.md"
+    for path in sorted(book_dir.glob("*.md")):
+        if _NUMBERED_FILE.match(path.name):
+            raise ChapterOrderError(
+                f"{path.relative_to(book_dir.parent)}: page files are named without a number; the chapter "
+                f"order is set only by the chapter list in {index_file.relative_to(book_dir.parent)}. Rename "
+                f"the file to its slug (and add the old name to {REDIRECTS_FILE.relative_to(ROOT)} so its "
+                "old address keeps working)."
             )
-        )
+    chapters = []
+    for number, entry in enumerate(numbered_toc_entries(index_file), start=1):
+        path = book_dir / f"{entry.docname}.md"
+        where = f"{index_file.relative_to(book_dir.parent)}:{entry.line}"
+        if not path.is_file():
+            raise ChapterOrderError(f"{where}: the chapter list names '{entry.docname}', but there is no {path.relative_to(book_dir.parent)}")
+        chapters.append(Chapter(number=number, slug=entry.docname, docname=entry.docname, title=_title_of(path)))
     return chapters
+
+
+def navigation_fingerprint(book_dir: Path = BOOK_DIR) -> str:
+    """A hash of what every page's navigation shows: the pages, their titles, the tables of contents.
+
+    Sphinx rewrites the pages that changed and the pages whose table of
+    contents lists them, but not the sidebar of every other page; and it
+    never deletes the output of a page that is gone. When this changes (a
+    chapter added, removed, renamed, reordered or retitled), the build starts
+    that builder afresh, so an incremental build equals a clean one.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(book_dir.rglob("*.md")):
+        if "_data" in path.parts or path.name == "README.md":
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        title = _HEADING.search(text)
+        digest.update(str(path.relative_to(book_dir)).encode() + b"\0")
+        digest.update((title.group("title") if title else "").encode() + b"\0")
+        for block in _TOCTREE.finditer(text):
+            digest.update(block.group(0).encode() + b"\0")
+    return digest.hexdigest()
+
+
+def load_redirects(path: Path = REDIRECTS_FILE) -> dict[str, str]:
+    """Old page name -> new page, for pages that moved (``sphinx-reredirects``)."""
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(old): str(new) for old, new in data.items()}
 
 
 def find_chapter(name: str, chapters: list[Chapter]) -> Chapter | None:

@@ -54,7 +54,7 @@ sys.path.insert(0, str(ROOT / "_ext"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import draw_approval_timeline  # noqa: E402
-from handbook_meta import BOOK_DIR, load_chapters, load_edition  # noqa: E402
+from handbook_meta import BOOK_DIR, ChapterOrderError, load_chapters, load_edition, navigation_fingerprint  # noqa: E402
 
 TARGETS = ("html", "epub", "pdf", "chapters")
 PAPERS = ("a4", "letter")
@@ -69,6 +69,11 @@ SPHINX_FLAGS = ["-n", "-W", "--keep-going", "-q", "-T"]
 # environment (-E), so no page keeps what the old code made of it.
 EXTENSION_CODE = ("requirements.txt",), ("_ext",)
 CODE_STAMP = "handbook-code-{builder}.sha256"  # in Sphinx's doctree folder
+# The book's structure (pages, titles, tables of contents; see
+# handbook_meta.navigation_fingerprint) at a builder's last good run. When it
+# changed, that builder's output folder is emptied and every page read and
+# written again: no page keeps an old sidebar, and no removed page survives.
+STRUCTURE_STAMP = "handbook-structure-{builder}.sha256"  # in Sphinx's doctree folder
 STAMP_FILE = "compiled.json"  # in the LaTeX folder: input hash of each good PDF
 LOG_PROBLEMS = (
     (re.compile(r"^Missing character: There is no (.+?) in font (.+?)!", re.M), "missing character {0} in font {1}"),
@@ -195,10 +200,23 @@ class Build:
 
     # -- Sphinx ---------------------------------------------------------------
 
+    @cached_property
+    def structure(self) -> str:
+        return navigation_fingerprint()
+
     def sphinx(self, builder: str, outdir: Path, doctrees: Path) -> None:
-        code, stamp = self.extension_code, doctrees / CODE_STAMP.format(builder=builder)
-        previous = stamp.read_text() if stamp.is_file() else None
-        fresh = [] if previous == code else ["-E"]
+        code_stamp = doctrees / CODE_STAMP.format(builder=builder)
+        structure_stamp = doctrees / STRUCTURE_STAMP.format(builder=builder)
+        previous_code = code_stamp.read_text() if code_stamp.is_file() else None
+        previous_structure = structure_stamp.read_text() if structure_stamp.is_file() else None
+        reasons = []
+        if previous_code not in (None, self.extension_code):
+            reasons.append("extension code changed")
+        if previous_structure != self.structure:
+            if previous_structure is not None:
+                reasons.append("the book's pages or chapter list changed")
+            shutil.rmtree(outdir, ignore_errors=True)
+        fresh = ["-E"] if reasons or previous_code is None or previous_structure is None else []
         command = [sys.executable, str(ROOT / "scripts" / "run_sphinx.py"), "-b", builder, "-c", str(ROOT), "-d", str(doctrees),
                    *SPHINX_FLAGS, *fresh, str(BOOK_DIR), str(outdir)]  # fmt: skip
         started = time.monotonic()
@@ -210,9 +228,11 @@ class Build:
             # Sphinx would not re-read unchanged files next time and so would
             # not repeat these warnings: forget its cache.
             (doctrees / "environment.pickle").unlink(missing_ok=True)
+            structure_stamp.unlink(missing_ok=True)
             raise BuildError(f"sphinx-build -b {builder} failed (exit {result.returncode}); see the messages above")
-        stamp.write_text(code)
-        changed = " (extension code changed: every page read again)" if previous not in (None, code) else ""
+        code_stamp.write_text(self.extension_code)
+        structure_stamp.write_text(self.structure)
+        changed = f" ({' and '.join(reasons)}: every page read again)" if reasons else ""
         log(f"sphinx {builder}: {time.monotonic() - started:.1f}s{changed}")
 
     def html_and_epub(self) -> None:
@@ -395,6 +415,7 @@ def publish(build: Build) -> None:
     if "chapters" in build.targets:
         for chapter in build.chapters:
             copy_if_changed(layout.latex_work / chapter.pdf_name, layout.pdf / "chapters" / chapter.pdf_name)
+        remove_all_but(layout.pdf / "chapters", {chapter.pdf_name for chapter in build.chapters})
     if "epub" in build.targets:
         copy_if_changed(layout.epub_work / f"{stem}.epub", layout.epub / f"{stem}.epub")
     if "html" in build.targets:
@@ -413,6 +434,15 @@ def copy_downloads_into_site(build: Build) -> None:
     for source, target in wanted:
         if source.exists():
             copy_if_changed(source, target)
+    remove_all_but(downloads / "chapters", {target.name for _, target in wanted if target.parent.name == "chapters"})
+
+
+def remove_all_but(folder: Path, names: set[str]) -> None:
+    """Delete the files in ``folder`` not named in ``names`` (a removed or renumbered chapter's PDF)."""
+    if folder.is_dir():
+        for path in folder.iterdir():
+            if path.is_file() and path.name not in names:
+                path.unlink()
 
 
 # -- command line ---------------------------------------------------------------
@@ -477,6 +507,10 @@ def main(argv: list[str] | None = None) -> int:
     problems = encoding_problems()
     if problems:
         return failed("\n".join(problems))
+    try:
+        load_chapters()
+    except ChapterOrderError as error:
+        return failed(str(error))
     if draw_approval_timeline.main([]) != 0:
         return failed("the drug data file has problems (above)")
 

@@ -50,7 +50,7 @@ def export_html(chapter: Chapter, layout: handbook_build.Layout, out: Path) -> P
     build = handbook_build.Build(layout, {"html"})
     build.html_and_epub()
     baseurl = load_edition().baseurl
-    folder = out / f"{chapter.docname}-html"
+    folder = out / f"{chapter.stem}-html"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for assets in ("_static", "_images"):
@@ -69,7 +69,7 @@ def export_epub(chapter: Chapter, layout: handbook_build.Layout, out: Path) -> P
     build.sphinx("epub", outdir, layout.work / f"doctrees-epub-{chapter.docname}")
     produced = next(outdir.glob("*.epub"))
     handbook_build.normalise_zip(produced, build.env["SOURCE_DATE_EPOCH"])
-    target = out / f"{chapter.docname}.epub"
+    target = out / f"{chapter.stem}.epub"
     handbook_build.copy_if_changed(produced, target)
     return target
 

@@ -230,7 +230,7 @@ def test_plain_static_server_search_finds_methotrexate(site_url: str, browser) -
     results.first.wait_for(timeout=15_000)
     hrefs = results.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     page.close()
-    assert any(h.startswith("05-risks.html") for h in hrefs), hrefs
+    assert any(h.startswith("risks.html") for h in hrefs), hrefs
 
 
 def test_404_page_from_a_nested_path_keeps_the_sites_look(book: BookBuild, pages_host: Host, browser) -> None:
@@ -244,7 +244,7 @@ def test_404_page_from_a_nested_path_keeps_the_sites_look(book: BookBuild, pages
     assert seen["heading"].strip() == "Page not found"
     # Its navigation leads back into the book.
     url, heading = seen["followed"]
-    assert url == pages_host.root + "05-risks.html" and "Risks and monitoring" in heading
+    assert url == pages_host.root + "risks.html" and "Risks and monitoring" in heading
 
 
 def test_404_page_links_start_at_the_base_urls_path(book: BookBuild, rebased: RebasedBuild) -> None:
@@ -261,7 +261,7 @@ def test_404_page_works_for_a_site_hosted_under_a_path(rebased_host: Host, brows
     assert seen["failed"] == [] and seen["stylesheets"], seen
     assert [s for s in seen["stylesheets"] if s[1] != 200] == []
     assert seen["sidebar"] == "flex"
-    assert seen["followed"][0] == rebased_host.root + "05-risks.html"
+    assert seen["followed"][0] == rebased_host.root + "risks.html"
 
 
 # -- the base URL --------------------------------------------------------------------
@@ -286,15 +286,15 @@ def test_rebased_build_uses_the_new_base_url_everywhere(rebased: RebasedBuild) -
     urls = sitemap_urls(rebased.html)
     assert urls and all(u.startswith(REBASED_URL) for u in urls), urls[:3]
     assert f"Sitemap: {REBASED_URL}sitemap.xml" in (rebased.html / "robots.txt").read_text()
-    tags = head_tags(rebased.html / "05-risks.html")
-    assert tags["og:url"] == REBASED_URL + "05-risks.html"
+    tags = head_tags(rebased.html / "risks.html")
+    assert tags["og:url"] == REBASED_URL + "risks.html"
     assert tags["og:image"] == REBASED_URL + "_static/social-card.png"
 
 
 def test_sitemap_stays_complete_after_an_incremental_build(rebased: RebasedBuild) -> None:
     # Sphinx rewrites only the pages whose output is missing or older than
     # their source; sphinx-sitemap alone would then list just those.
-    (rebased.build_dir / ".work" / "html" / "05-risks.html").unlink()
+    (rebased.build_dir / ".work" / "html" / "risks.html").unlink()
     result = run_build(rebased.build_dir, "html", "--force", env=dict(os.environ, HANDBOOK_BASEURL=REBASED_URL))
     assert result.returncode == 0, result.stdout + result.stderr
     urls = sitemap_urls(rebased.html)
@@ -462,7 +462,7 @@ def test_bundle_opens_from_disk_with_navigation_search_and_downloads(book: BookB
 
     with page.expect_navigation():
         page.locator("nav.bd-docs-nav a", has_text="Risks and monitoring").first.click()
-    assert page.url == (bundle.unpacked / "05-risks.html").as_uri()
+    assert page.url == (bundle.unpacked / "risks.html").as_uri()
     assert "Risks and monitoring" in page.locator("article h1").first.inner_text()
 
     page.goto((bundle.unpacked / "search.html").as_uri() + "?q=methotrexate")

@@ -38,7 +38,7 @@ def test_every_chapter_has_an_html_page_with_its_number(book: BookBuild) -> None
 
 def test_site_offers_the_real_pdfs_and_epub_in_every_download_menu(book: BookBuild) -> None:
     stem = book.edition.book_stem
-    risks = (book.html / "05-risks.html").read_text(encoding="utf-8")
+    risks = (book.html / "risks.html").read_text(encoding="utf-8")
     assert f'href="downloads/{stem}.pdf"' in risks
     assert 'href="downloads/chapters/05-risks.pdf"' in risks
     assert f'href="downloads/{stem}.epub"' in risks

@@ -103,14 +103,14 @@ def test_rebuild_with_no_change_does_nothing(book: BookBuild) -> None:
 
 def test_editing_one_chapter_recompiles_only_that_chapter_and_the_book(book: BookBuild, tmp_path: Path) -> None:
     copy = copy_sources(tmp_path / "copy", book)
-    risks = copy / "book" / "05-risks.md"
+    risks = copy / "book" / "risks.md"
     risks.write_text(risks.read_text(encoding="utf-8") + "\nOne more sentence for this test.\n", encoding="utf-8")
     result = run_build(copy / "_build", "all", root=copy)
     assert result.returncode == 0, result.stdout + result.stderr
     compiled = re.search(r"compiled \d+ PDF\(s\) in [\d.]+s: (.*)", result.stdout)
     assert compiled, result.stdout
     assert sorted(compiled.group(1).split(", ")) == sorted([book.edition.book_stem, "05-risks"])
-    assert "One more sentence for this test." in (copy / "_build" / "html" / "05-risks.html").read_text()
+    assert "One more sentence for this test." in (copy / "_build" / "html" / "risks.html").read_text()
     # The search index keeps every page's index entries (Sphinx 9.0 drops them).
     assert search_index_entries(copy / "_build" / "html") == search_index_entries(book.html)
 
@@ -141,7 +141,7 @@ def test_changing_an_extension_rewrites_the_pages_it_shapes(tmp_path: Path) -> N
     second = run_build(copy / "_build", "html", root=copy)
     assert second.returncode == 0, second.stdout + second.stderr
     assert "extension code changed" in second.stdout, second.stdout
-    for page in ("references.html", "05-risks.html"):
+    for page in ("references.html", "risks.html"):
         text = (copy / "_build" / "html" / page).read_text(encoding="utf-8")
         assert new in text and old not in text, page
 
