@@ -21,7 +21,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from handbook_meta import Chapter, load_chapters, load_edition
+from handbook_meta import Chapter, checklist_pdf_name, load_chapters, load_edition
 
 DOWNLOADS_DIR = "downloads"
 
@@ -37,6 +37,10 @@ def download_paths() -> tuple[str, str, dict[str, Chapter]]:
     book_pdf = f"{DOWNLOADS_DIR}/{edition.book_stem}.pdf"
     epub = f"{DOWNLOADS_DIR}/{edition.book_stem}.epub"
     return book_pdf, epub, {c.docname: c for c in load_chapters()}
+
+
+def checklist_pdf_path(paper: str) -> str:
+    return f"{DOWNLOADS_DIR}/{checklist_pdf_name(paper)}"
 
 
 def chapter_pdf_path(chapter: Chapter) -> str:
@@ -70,6 +74,10 @@ def fill_download_lists(app: Sphinx, doctree: nodes.document, docname: str) -> N
         items += [
             (f"Chapter {c.number}: {c.title} (PDF)", chapter_pdf_path(c))
             for c in chapters.values()
+        ]
+        items += [
+            ("Treatment safety checklist, one page (PDF, A4)", checklist_pdf_path("a4")),
+            ("Treatment safety checklist, one page (PDF, US Letter)", checklist_pdf_path("letter")),
         ]
         bullets = nodes.bullet_list(classes=["handbook-downloads"])
         for text, path in items:
@@ -114,6 +122,14 @@ def add_download_buttons(
             }
         )
     buttons += [
+        {
+            "type": "link",
+            "url": pathto(checklist_pdf_path("a4"), 1),
+            "text": "Safety checklist (PDF)",
+            "tooltip": "Download the one-page treatment safety checklist",
+            "icon": "fas fa-file-pdf",
+            "label": "download-checklist-pdf-button",
+        },
         {
             "type": "link",
             "url": pathto(epub, 1),

@@ -84,6 +84,11 @@ class Edition:
         return f"autoimmune-therapy-handbook-{self.edition}"
 
 
+def checklist_pdf_name(paper: str) -> str:
+    """The one-page treatment safety checklist's PDF, per paper size (``a4``, ``letter``)."""
+    return f"treatment-safety-checklist-{paper}.pdf"
+
+
 def load_edition(path: Path = EDITION_FILE) -> Edition:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     baseurl = os.environ.get("HANDBOOK_BASEURL") or data["baseurl"]

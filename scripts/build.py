@@ -53,10 +53,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import checklist_pdf  # noqa: E402
 import draw_approval_timeline  # noqa: E402
-from handbook_meta import BOOK_DIR, ChapterOrderError, load_chapters, load_edition, navigation_fingerprint  # noqa: E402
+from handbook_meta import BOOK_DIR, ChapterOrderError, checklist_pdf_name, load_chapters, load_edition, navigation_fingerprint  # noqa: E402
 
-TARGETS = ("html", "epub", "pdf", "chapters")
+TARGETS = ("html", "epub", "pdf", "chapters", "checklist")
+# The checklist is printed from its HTML page, so building it builds the site.
+NEEDS = {"checklist": "html"}
 PAPERS = ("a4", "letter")
 # Everything that can change an output.
 SOURCE_DIRS = ("book", "_ext", "_static", "_templates")
@@ -261,12 +264,26 @@ class Build:
 
     # -- the whole run --------------------------------------------------------
 
+    def checklist(self) -> None:
+        """The one-page checklist, A4 and US Letter, from the HTML just built."""
+        for paper in PAPERS:
+            try:
+                checklist_pdf.render(
+                    self.layout.html_work, self.layout.work / "checklist" / checklist_pdf_name(paper), paper,
+                    title=f"Treatment safety checklist: {self.edition.title}", language=self.edition.language,
+                    author=self.edition.author,
+                )  # fmt: skip
+            except checklist_pdf.ChecklistError as error:
+                raise BuildError(str(error)) from error
+
     def run(self) -> None:
         with ThreadPoolExecutor(max_workers=2) as pool:
             futures = [pool.submit(self.html_and_epub), pool.submit(self.latex)]
             errors = [f.exception() for f in futures if f.exception() is not None]
         if errors:
             raise BuildError("\n".join(str(e) for e in errors))
+        if "checklist" in self.targets:
+            self.checklist()
 
 
 def zip_timestamp(epoch: int) -> tuple[int, int, int, int, int, int]:
@@ -416,6 +433,10 @@ def publish(build: Build) -> None:
         for chapter in build.chapters:
             copy_if_changed(layout.latex_work / chapter.pdf_name, layout.pdf / "chapters" / chapter.pdf_name)
         remove_all_but(layout.pdf / "chapters", {chapter.pdf_name for chapter in build.chapters})
+    if "checklist" in build.targets:
+        a4 = Layout(layout.build_dir, "a4")
+        for paper in PAPERS:
+            copy_if_changed(layout.work / "checklist" / checklist_pdf_name(paper), a4.pdf / checklist_pdf_name(paper))
     if "epub" in build.targets:
         copy_if_changed(layout.epub_work / f"{stem}.epub", layout.epub / f"{stem}.epub")
     if "html" in build.targets:
@@ -430,6 +451,7 @@ def copy_downloads_into_site(build: Build) -> None:
     stem = build.edition.book_stem
     downloads = build.layout.html / "downloads"
     wanted = [(a4.pdf / f"{stem}.pdf", downloads / f"{stem}.pdf"), (a4.epub / f"{stem}.epub", downloads / f"{stem}.epub")]
+    wanted += [(a4.pdf / checklist_pdf_name(paper), downloads / checklist_pdf_name(paper)) for paper in PAPERS]
     wanted += [(a4.pdf / "chapters" / c.pdf_name, downloads / "chapters" / c.pdf_name) for c in build.chapters]
     for source, target in wanted:
         if source.exists():
@@ -459,6 +481,7 @@ def outputs_present(build: Build, target: str) -> bool:
         "epub": [layout.epub / f"{stem}.epub"],
         "pdf": [layout.pdf / f"{stem}.pdf"],
         "chapters": [layout.pdf / "chapters" / c.pdf_name for c in build.chapters],
+        "checklist": [Layout(layout.build_dir, "a4").pdf / checklist_pdf_name(paper) for paper in PAPERS],
     }[target]
     return all(p.exists() for p in expected)
 
@@ -502,6 +525,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     targets = set(TARGETS) if "all" in args.targets else set(args.targets)
+    targets |= {NEEDS[t] for t in targets if t in NEEDS}
     layout = Layout(args.build_dir.resolve(), args.paper)
     layout.work.mkdir(parents=True, exist_ok=True)
     problems = encoding_problems()
@@ -523,6 +547,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"up to date: {', '.join(sorted(targets))} ({time.monotonic() - started:.2f}s)")
         return 0
 
+    stale |= {NEEDS[t] for t in stale if t in NEEDS}
     build = Build(layout, stale)
     try:
         build.run()

@@ -47,7 +47,7 @@ Open with two or three plain sentences: who this chapter is for and what it cove
 (sec-{slug}-first-topic)=
 ## First topic
 
-Write here. Cite checked sources with {{cite:p}}`key` (keys are in book/references.bib).
+Write here. Cite each fact with a checked source: `{{cite:p}}` and its key from book/references.bib.
 
 ## References
 
