@@ -18,7 +18,8 @@ export PAPER HANDBOOK_BASEURL
 # Debian packages the build and the tests use, and a command each provides.
 DEB_BUILD := latexmk:latexmk xelatex:texlive-xetex fncychap.sty:texlive-latex-extra \
              ptmr8t.tfm:texlive-fonts-recommended FreeSerif.otf:fonts-freefont-otf \
-             pdftotext:poppler-utils rsvg-convert:librsvg2-bin
+             pdftotext:poppler-utils rsvg-convert:librsvg2-bin \
+             libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0
 DEB_TEST  := chromium:chromium java:default-jre-headless /usr/share/java/epubcheck.jar:epubcheck \
              hunspell:hunspell
 # Programs the tests run whose shared libraries no Debian package pulls in for

@@ -4,7 +4,9 @@
     system_deps.py [PROBE:PACKAGE ...] [--libraries-of PROGRAM ...]
 
 A probe is a command (``xelatex``), an absolute path, a TeX file found with
-kpsewhich (``fncychap.sty``) or a font file (``FreeSerif.otf``). For every
+kpsewhich (``fncychap.sty``), a font file (``FreeSerif.otf``) or a shared
+library found with ldconfig (``libpango-1.0.so.0``; if its package has
+another name on this Debian, such as a ``t64`` one, that name is used). For every
 probe that is missing, its package is installed with apt-get when we are
 root or sudo needs no password.
 
@@ -42,7 +44,7 @@ from pathlib import Path
 
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"))
 NOT_FOUND = re.compile(r"^\s*(\S+) => not found", re.MULTILINE)
-SONAME = re.compile(r"^lib(?P<name>.+?)\.so\.(?P<version>[\d.]+)$")
+SONAME = re.compile(r"^lib(?P<name>.+?)\.so(?:\.(?P<version>[\d.]+))?$")
 
 
 def present(probe: str) -> bool:
@@ -53,6 +55,9 @@ def present(probe: str) -> bool:
             return False
         result = subprocess.run(["kpsewhich", probe], capture_output=True, text=True)
         return bool(result.stdout.strip())
+    if SONAME.match(probe):
+        result = subprocess.run(["ldconfig", "-p"], capture_output=True, text=True)
+        return f"{probe} (" in result.stdout
     if probe.endswith((".otf", ".ttf")):
         return any(next(folder.rglob(probe), None) for folder in FONT_DIRS if folder.exists())
     return shutil.which(probe) is not None
@@ -83,13 +88,20 @@ def package_for_library(soname: str) -> str | None:
     match = SONAME.match(soname)
     if not match:
         return None
-    name, version = match["name"], match["version"].split(".")[0]
-    separator = "-" if name[-1].isdigit() else ""
+    name, version = match["name"], (match["version"] or "").split(".")[0]
+    separator = "-" if version and name[-1].isdigit() else ""
     base = f"lib{name}{separator}{version}".lower()
     for candidate in (base, f"{base}t64", f"lib{name}".lower()):
         if package_exists(candidate):
             return candidate
     return None
+
+
+def installable(probe: str, package: str) -> str:
+    """The package to install for a probe: as named, or, for a library, by its soname here."""
+    if SONAME.match(probe) and shutil.which("apt-cache") and not package_exists(package):
+        return package_for_library(probe) or package
+    return package
 
 
 def installer() -> list[str] | None:
@@ -134,10 +146,10 @@ def main(argv: list[str]) -> int:
 
     pairs = [pair.split(":", 1) for pair in args.pairs]
     prefix = installer()
-    missing = sorted({package for probe, package in pairs if not present(probe)})
+    missing = sorted({installable(probe, package) for probe, package in pairs if not present(probe)})
     if missing and not apt_install(missing, prefix):
         return 1
-    still = sorted({package for probe, package in pairs if not present(probe)})
+    still = sorted({installable(probe, package) for probe, package in pairs if not present(probe)})
     if still:
         print(f"Installed, but still missing what these provide: {', '.join(still)}", file=sys.stderr)
         return 1
