@@ -5,7 +5,8 @@
 
 CHAPTER is the chapter's number (``5``) or slug (``risks``). The chapter
 keeps the book's numbering and look; references to other chapters link to
-the hosted HTML book.
+the hosted HTML book. ``checklist`` exports the one-page treatment safety
+checklist (PDF, on the paper ``--paper`` names).
 
 * ``pdf``: the chapter PDF from the book's own LaTeX run (nothing is
   rebuilt when nothing changed).
@@ -28,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import build as handbook_build  # noqa: E402
-from handbook_meta import Chapter, find_chapter, load_chapters, load_edition  # noqa: E402
+from handbook_meta import Chapter, checklist_pdf_name, find_chapter, load_chapters, load_edition  # noqa: E402
 
 FORMATS = ("pdf", "epub", "html")
 # Links inside a page that lead to another page of the site.
@@ -75,11 +76,22 @@ def export_epub(chapter: Chapter, layout: handbook_build.Layout, out: Path) -> P
 
 
 EXPORTERS = {"pdf": export_pdf, "html": export_html, "epub": export_epub}
+CHECKLIST = "checklist"
+
+
+def export_checklist(layout: handbook_build.Layout, out: Path) -> Path:
+    """The one-page treatment safety checklist, on the layout's paper."""
+    if handbook_build.main(["checklist", "--build-dir", str(layout.build_dir)]) != 0:
+        raise handbook_build.BuildError("the checklist could not be built")
+    name = checklist_pdf_name(layout.paper)
+    target = out / name
+    handbook_build.copy_if_changed(handbook_build.Layout(layout.build_dir, "a4").pdf / name, target)
+    return target
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("chapter", metavar="CHAPTER", help="chapter number or slug, e.g. 5 or risks")
+    parser.add_argument("chapter", metavar="CHAPTER", help="chapter number or slug (e.g. 5 or risks), or checklist")
     parser.add_argument("--format", default="pdf", choices=FORMATS)
     parser.add_argument("--paper", default="a4", choices=handbook_build.PAPERS)
     parser.add_argument("--out", type=Path, default=handbook_build.ROOT / "_build" / "export")
@@ -88,8 +100,22 @@ def main(argv: list[str] | None = None) -> int:
 
     chapters = load_chapters()
     chapter = find_chapter(args.chapter, chapters)
+    if chapter is None and args.chapter == CHECKLIST:
+        if args.format != "pdf":
+            print("export.py: the checklist is exported as a PDF only (--format pdf)", file=sys.stderr)
+            return 2
+        layout = handbook_build.Layout(args.build_dir.resolve(), args.paper)
+        args.out.mkdir(parents=True, exist_ok=True)
+        try:
+            target = export_checklist(layout, args.out.resolve())
+        except handbook_build.BuildError as error:
+            print(f"\n{error}", file=sys.stderr)
+            return 1
+        print(f"Treatment safety checklist exported: {target}")
+        return 0
     if chapter is None:
         names = "\n".join(f"  {c.number}  {c.slug:<16} {c.title}" for c in chapters)
+        names += f"\n     {CHECKLIST:<16} Treatment safety checklist (one page)"
         print(f"export.py: unknown chapter '{args.chapter}'. Valid chapters (number or slug):\n{names}", file=sys.stderr)
         return 2
 
