@@ -2,7 +2,7 @@
 
 The checklist is a page of the book (``book/checklist.md``). A nurse hands
 it out on paper, so it is printed from the built HTML page with its own
-print stylesheet (``_static/print-checklist.css``) by WeasyPrint, as a
+print stylesheet (``_static/checklist-sheet.css``) by WeasyPrint, as a
 tagged PDF (PDF/UA-1), on A4 and on US Letter. Only the article is kept:
 navigation, buttons and ``¶`` links are removed from the HTML, not hidden,
 so they are not in the file at all.
@@ -18,7 +18,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parent.parent
-STYLESHEET = ROOT / "_static" / "print-checklist.css"
+STYLESHEET = ROOT / "_static" / "checklist-sheet.css"
 PAGE = "checklist.html"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 # Screen furniture inside the article that has no place on paper.
