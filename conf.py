@@ -118,7 +118,7 @@ html_theme = "sphinx_book_theme"
 html_title = EDITION.title
 html_baseurl = EDITION.baseurl
 html_static_path = ["_static"]
-html_css_files = ["handbook.css"]
+html_css_files = ["handbook.css", "print-checklist.css"]  # the second styles only the checklist page
 html_favicon = "_static/favicon.svg"  # else browsers ask for /favicon.ico and get a 404
 # pydata-sphinx-theme reads the default colour mode from the context; without
 # one its script logs "Got invalid theme mode" on every page. "auto" follows
