@@ -54,6 +54,7 @@ sys.path.insert(0, str(ROOT / "_ext"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import draw_approval_timeline  # noqa: E402
+import draw_monitoring_figure  # noqa: E402
 from handbook_meta import BOOK_DIR, load_chapters, load_edition  # noqa: E402
 
 TARGETS = ("html", "epub", "pdf", "chapters")
@@ -477,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
     problems = encoding_problems()
     if problems:
         return failed("\n".join(problems))
-    if draw_approval_timeline.main([]) != 0:
+    if draw_approval_timeline.main([]) != 0 or draw_monitoring_figure.main([]) != 0:
         return failed("the drug data file has problems (above)")
 
     started = time.monotonic()
