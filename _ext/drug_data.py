@@ -11,13 +11,21 @@ Adds two directives:
         :name: tbl-biologics
         :::
 
+    ``:fields:`` takes any of: group, class, target, route, uses,
+    boxed_warning, before_starting, during_treatment, live_vaccines,
+    monitoring (before starting and during treatment in one cell), checks,
+    first_approval, sources. The three screening fields, and ``monitoring``,
+    always show the class rule for the drug's group first
+    (``book/_data/class_rules.yaml``), then the drug's own details.
+
 ``drug-reference``
     Every drug with every field, for the drug reference appendix.
 
-Both add an index entry for each drug they show. The data file is checked
-when the build starts: a missing or empty field, an unknown group or a source
-key that is not in ``references.bib`` is a warning naming the drug, the field
-and the data file's line, so a strict build fails on it.
+Both add an index entry for each drug they show. The data files are checked
+when the build starts: a missing or empty field, an unknown group or check,
+a source key that is not in ``references.bib`` or a drug left with no checks
+is a warning naming the drug, the field and the file's line, so a strict
+build fails on it.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from drug_facts import GROUPS, Drug, display_path, load_drugs
+from drug_facts import CHECKS, CLASS_RULES_FILE, GROUPS, PHASES, PROSE_FIELDS, Drug, display_path, load_drugs
 from handbook_meta import BIB_FILE, DRUGS_FILE
 
 logger = logging.getLogger(__name__)
@@ -48,11 +56,32 @@ HEADERS = {
     "class": "Class",
     "target": "Target",
     "route": "Route",
+    "uses": "Uses (examples)",
     "boxed_warning": "US boxed warning",
+    "before_starting": "Before starting",
+    "during_treatment": "During treatment",
+    "live_vaccines": "Live vaccines",
     "monitoring": "Key monitoring",
+    "checks": "Checks",
     "first_approval": "First US approval",
     "sources": "Sources",
 }
+# The fields of the drug reference, in order (name and caveat come apart).
+REFERENCE_FIELDS = (
+    "class",
+    "target",
+    "route",
+    "uses",
+    "boxed_warning",
+    "before_starting",
+    "during_treatment",
+    "live_vaccines",
+    "first_approval",
+    "sources",
+)
+NOT_IN_SOURCES = "Not stated in this handbook's sources"
+CHECK_LABEL = ": check the current label."
+NO_USES = "See the current label."
 # A drug whose entry carries a caveat is marked in every table, and the note
 # under the table sends the reader to the caveat in the drug reference.
 PARTLY_VERIFIED_MARK = " †"
@@ -68,8 +97,13 @@ COLUMN_WIDTHS = {
     "class": 24,
     "target": 24,
     "route": 18,
+    "uses": 26,
     "boxed_warning": 30,
-    "monitoring": 40,
+    "before_starting": 34,
+    "during_treatment": 34,
+    "live_vaccines": 30,
+    "monitoring": 60,
+    "checks": 26,
     "first_approval": 12,
     "sources": 18,
 }
@@ -85,13 +119,37 @@ def _cell(drug: Drug, field: str) -> str:
     if field == "sources":
         return "{cite:p}`" + ",".join(value) + "`"
     if field == "first_approval":
-        return str(value) if value is not None else "not verified"
-    return str(value)
+        return str(value) if value is not None else NOT_IN_SOURCES + "."
+    if field == "boxed_warning" and value is None:
+        return NOT_IN_SOURCES + CHECK_LABEL
+    if field == "uses" and not value:
+        return NO_USES
+    if field in PROSE_FIELDS:
+        return drug.text(field)
+    if field == "monitoring":
+        return drug.monitoring()
+    if field == "checks":
+        return _checks_cell(drug)
+    return " ".join(str(value).split())
+
+
+def _checks_cell(drug: Drug) -> str:
+    labels = {"before": "Before starting", "during": "During treatment"}
+    parts = []
+    for phase in PHASES:
+        names = [
+            CHECKS[name][PHASES.index(phase)] + (" (to consider)" if level == "consider" else "")
+            for name, level in drug.checks()[phase].items()
+        ]
+        if names:
+            parts.append(f"{labels[phase]}: {', '.join(names)}.")
+    return " ".join(parts)
 
 
 class _DrugDirective(SphinxDirective):
     def _drugs(self) -> list[Drug]:
         self.env.note_dependency(str(DRUGS_FILE))
+        self.env.note_dependency(str(CLASS_RULES_FILE))
         self.env.note_dependency(str(BIB_FILE))
         drugs, _ = load_drugs()
         return list(drugs)
@@ -142,7 +200,9 @@ class DrugTable(_DrugDirective):
         text += [
             f"```{{list-table}} {self.arguments[0]}",
             ":header-rows: 1",
-            ":class: drug-table",
+            # longtable: in print the table may run over pages; a plain
+            # LaTeX table cannot, and its rows past the page end are lost.
+            ":class: drug-table longtable",
             ":widths: " + " ".join(str(COLUMN_WIDTHS[c]) for c in columns),
         ]
         if "name" in self.options:
@@ -174,7 +234,9 @@ class DrugReference(_DrugDirective):
                     f"**{drug.name}** ({drug.fields['brand']})",
                     "",
                 ]
-                for field in ("class", "target", "route", "boxed_warning", "monitoring", "first_approval", "sources"):
+                for field in REFERENCE_FIELDS:
+                    if field == "uses" and not drug.fields.get("uses"):
+                        continue
                     text.append(f":{HEADERS[field]}: {_cell(drug, field)}")
                 if drug.fields.get("caveat"):
                     text.append(f":Caveat: {drug.fields['caveat']}")
@@ -184,8 +246,13 @@ class DrugReference(_DrugDirective):
 
 def check_data_file(app: Sphinx) -> None:
     _, problems = load_drugs()
-    for line, message in problems:
-        logger.warning(message, location=f"{display_path(DRUGS_FILE)}:{line}", type="handbook", subtype="drug_data")
+    for problem in problems:
+        logger.warning(
+            problem.message,
+            location=f"{display_path(problem.path)}:{problem.line}",
+            type="handbook",
+            subtype="drug_data",
+        )
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

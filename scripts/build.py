@@ -55,6 +55,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 import checklist_pdf  # noqa: E402
 import draw_approval_timeline  # noqa: E402
+import draw_monitoring_figure  # noqa: E402
 from handbook_meta import BOOK_DIR, ChapterOrderError, checklist_pdf_name, load_chapters, load_edition, navigation_fingerprint  # noqa: E402
 
 TARGETS = ("html", "epub", "pdf", "chapters", "checklist")
@@ -63,7 +64,8 @@ NEEDS = {"checklist": "html"}
 PAPERS = ("a4", "letter")
 # Everything that can change an output.
 SOURCE_DIRS = ("book", "_ext", "_static", "_templates")
-SOURCE_FILES = ("conf.py", "requirements.txt", "scripts/build.py", "scripts/run_sphinx.py", "scripts/draw_approval_timeline.py")
+SOURCE_FILES = ("conf.py", "requirements.txt", "scripts/build.py", "scripts/run_sphinx.py", "scripts/draw_approval_timeline.py",
+                "scripts/draw_monitoring_figure.py", "scripts/checklist_pdf.py")
 ENV_INPUTS = ("HANDBOOK_BASEURL", "SOURCE_DATE_EPOCH")
 SPHINX_FLAGS = ["-n", "-W", "--keep-going", "-q", "-T"]
 # Code Sphinx does not watch: it re-reads a page when the page, conf.py or a
@@ -535,7 +537,7 @@ def main(argv: list[str] | None = None) -> int:
         load_chapters()
     except ChapterOrderError as error:
         return failed(str(error))
-    if draw_approval_timeline.main([]) != 0:
+    if draw_approval_timeline.main([]) != 0 or draw_monitoring_figure.main([]) != 0:
         return failed("the drug data file has problems (above)")
 
     started = time.monotonic()
