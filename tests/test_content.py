@@ -16,6 +16,7 @@ import yaml
 from pypdf import PdfReader
 
 from conftest import ROOT, BookBuild
+from drug_facts import load_drugs
 from handbook_meta import load_chapters
 from readers import html_text, pdf_pages
 
@@ -153,6 +154,12 @@ def test_chapter_cites_at_least_four_sources_listed_at_its_end(book: BookBuild, 
     source = (BOOK / f"{docname}.md").read_text(encoding="utf-8")
     keys = {k.strip() for group in re.findall(r"\{cite(?::[a-z]+)?\}`([^`]+)`", source) for k in group.split(",")}
     assert len(keys) >= 4, keys
+    # A drug table cites the sources of the fields it shows.
+    for groups, fields in re.findall(r"^:groups: (.*)\n:fields: (.*)$", source, re.M):
+        wanted = {g.strip() for g in groups.split(",")}
+        for drug in load_drugs()[0]:
+            if drug.group in wanted:
+                keys |= set(drug.cited_keys([f.strip() for f in fields.split(",")]))
     html = (book.html / f"{docname}.html").read_text(encoding="utf-8")
     listed = len(re.findall(r'<div class="citation" id="', html[html.rindex('id="references"') :]))
     assert listed == len(keys), f"{docname}: {len(keys)} keys cited, {listed} listed"
@@ -232,7 +239,7 @@ def test_drug_classes_targets_and_warnings_match_the_fact_sheet() -> None:
     assert d["Infliximab"]["class"].startswith("Chimeric") and "Intravenous" in d["Infliximab"]["route"]
     assert d["Rituximab"]["class"].startswith("Chimeric") and "CD20" in d["Rituximab"]["target"]
     assert "human" in d["Adalimumab"]["class"].lower() and "Subcutaneous" in d["Adalimumab"]["route"]
-    assert "Humanized" in d["Tocilizumab"]["class"] and "IL-6 receptor" in d["Tocilizumab"]["target"]
+    assert "Humanised" in d["Tocilizumab"]["class"] and "IL-6 receptor" in d["Tocilizumab"]["target"]
     assert "p40" in d["Ustekinumab"]["target"] and "IL-23" in d["Ustekinumab"]["target"]
     assert "α4-integrin" in d["Natalizumab"]["target"] and "PML" in d["Natalizumab"]["boxed_warning"]
     assert "TOUCH" in d["Natalizumab"]["boxed_warning"]
@@ -240,7 +247,7 @@ def test_drug_classes_targets_and_warnings_match_the_fact_sheet() -> None:
     assert "CD3" in d["Teplizumab"]["target"]
     assert "once a week" in d["Methotrexate"]["route"]
     assert "Dihydrofolate reductase" in d["Methotrexate"]["target"]
-    assert "TPMT" in d["Azathioprine"]["monitoring"] and "Malignancy" in d["Azathioprine"]["boxed_warning"]
+    assert "TPMT" in d["Azathioprine"]["before_starting"] and "Malignancy" in d["Azathioprine"]["boxed_warning"]
     for name in ("Belimumab", "Abatacept", "Ustekinumab", "Prednisone", "Teplizumab"):
         assert d[name]["boxed_warning"] == "None", name
     for name in ("Tofacitinib", "Baricitinib", "Upadacitinib"):
@@ -249,7 +256,7 @@ def test_drug_classes_targets_and_warnings_match_the_fact_sheet() -> None:
             assert element in warning, (name, element)
         assert d[name]["group"] == "jak-inhibitor" and "Oral" in d[name]["route"]
     for name in ("Infliximab", "Adalimumab", "Etanercept"):
-        assert "tuberculosis" in (d[name]["boxed_warning"] + d[name]["monitoring"]).lower()
+        assert "tuberculosis" in d[name]["boxed_warning"].lower()
     assert "hepatitis B" in d["Rituximab"]["boxed_warning"]
 
 
