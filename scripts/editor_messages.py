@@ -160,8 +160,9 @@ def token_lines(lines: list[str], reported: int, token: str) -> list[int]:
     """
     if not 0 < reported <= len(lines):
         return []
-    needle = token.lower()
-    return [n for n in range(reported, block_end(lines, reported) + 1) if needle in lines[n - 1].lower()]
+    # Whole names only: 'ch-risk' is not found inside 'ch-risks'.
+    name = re.compile(rf"(?<![\w-]){re.escape(token)}(?![\w-])", re.IGNORECASE)
+    return [n for n in range(reported, block_end(lines, reported) + 1) if name.search(lines[n - 1])]
 
 
 def labels_in(text: str) -> list[tuple[str, int]]:

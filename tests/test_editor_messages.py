@@ -99,6 +99,7 @@ def test_the_token_is_found_on_the_lines_below_the_reported_one() -> None:
     lines = PAGE.split("\n")
     assert em.token_lines(lines, 11, "sec-risks-vacines") == [12, 13]
     assert em.token_lines(lines, 11, "not-there") == []
+    assert em.token_lines(["a {ref}`ch-risks`", "and {ref}`ch-risk`"], 1, "ch-risk") == [2], "whole names only"
 
 
 # -- the book's names -------------------------------------------------------------
