@@ -28,6 +28,12 @@ reports the same problems again) and the exit status is 1.
 A PDF also fails the build when xelatex reports a missing character, an
 undefined reference or an undefined citation.
 
+What an editor sees (``scripts/editor_messages.py``, ``scripts/preflight.py``):
+before any builder runs, the sources are checked for what Sphinx or xelatex
+would report badly or not at all (not UTF-8, unclosed front matter, a path
+leaving book/, a character the PDF fonts lack). Every problem is then said
+once, however many builders met it, as ``book/FILE.md:LINE: plain words``.
+
 Exit status: 0 built (or already up to date), 1 build failed, 2 bad usage.
 """
 
@@ -38,7 +44,6 @@ import filecmp
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -56,6 +61,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import checklist_pdf  # noqa: E402
 import draw_approval_timeline  # noqa: E402
 import draw_monitoring_figure  # noqa: E402
+import editor_messages  # noqa: E402
+import preflight  # noqa: E402
 from handbook_meta import BOOK_DIR, ChapterOrderError, checklist_pdf_name, load_chapters, load_edition, navigation_fingerprint  # noqa: E402
 
 TARGETS = ("html", "epub", "pdf", "chapters", "checklist")
@@ -80,16 +87,14 @@ CODE_STAMP = "handbook-code-{builder}.sha256"  # in Sphinx's doctree folder
 # written again: no page keeps an old sidebar, and no removed page survives.
 STRUCTURE_STAMP = "handbook-structure-{builder}.sha256"  # in Sphinx's doctree folder
 STAMP_FILE = "compiled.json"  # in the LaTeX folder: input hash of each good PDF
-LOG_PROBLEMS = (
-    (re.compile(r"^Missing character: There is no (.+?) in font (.+?)!", re.M), "missing character {0} in font {1}"),
-    (re.compile(r"LaTeX Warning: Reference `(.+?)' on page \d+ undefined on input line (\d+)"), "undefined reference {0} (line {1})"),
-    (re.compile(r"LaTeX Warning: Citation `(.+?)' on page \d+ undefined on input line (\d+)"), "undefined citation {0} (line {1})"),
-    (re.compile(r"LaTeX Warning: Hyper reference `(.+?)' on page \d+ undefined on input line (\d+)"), "undefined link target {0} (line {1})"),
-)  # fmt: skip
 
 
 class BuildError(Exception):
-    """A part of the build failed; the message says which and where."""
+    """A part of the build failed; ``problems`` says what and where, one line each."""
+
+    def __init__(self, problems: list[str] | str) -> None:
+        self.problems = [problems] if isinstance(problems, str) else problems
+        super().__init__("\n".join(self.problems))
 
 
 def log(message: str) -> None:
@@ -117,6 +122,10 @@ def build_env(paper: str) -> dict[str, str]:
     env["PAPER"] = paper
     env["SOURCE_DATE_EPOCH"] = source_date_epoch()
     env["FORCE_SOURCE_DATE"] = "1"  # TeX: dates in the PDF from SOURCE_DATE_EPOCH
+    # TeX wraps its log at 79 columns, which split "Missing character" lines
+    # in two so that the log check missed them; a wide limit keeps each
+    # message on one line (editor_messages also un-wraps, to be sure).
+    env["max_print_line"] = "100000"
     env.setdefault("TZ", "UTC")
     return env
 
@@ -226,15 +235,17 @@ class Build:
                    *SPHINX_FLAGS, *fresh, str(BOOK_DIR), str(outdir)]  # fmt: skip
         started = time.monotonic()
         result = subprocess.run(command, cwd=ROOT, env=self.env, capture_output=True, text=True)
-        for stream, out in ((result.stdout, sys.stdout), (result.stderr, sys.stderr)):
-            if stream.strip():
-                print(stream.strip(), file=out, flush=True)
         if result.returncode != 0:
             # Sphinx would not re-read unchanged files next time and so would
             # not repeat these warnings: forget its cache.
             (doctrees / "environment.pickle").unlink(missing_ok=True)
             structure_stamp.unlink(missing_ok=True)
-            raise BuildError(f"sphinx-build -b {builder} failed (exit {result.returncode}); see the messages above")
+            output = result.stdout + "\n" + result.stderr
+            problems = editor_messages.sphinx_problems(output, builder, editor_messages.Book(ROOT))
+            raise BuildError(problems or [f"sphinx-build -b {builder} failed (exit {result.returncode}) and said nothing"])
+        for stream, out in ((result.stdout, sys.stdout), (result.stderr, sys.stderr)):
+            if stream.strip():
+                print(stream.strip(), file=out, flush=True)
         code_stamp.write_text(self.extension_code)
         structure_stamp.write_text(self.structure)
         changed = f" ({' and '.join(reasons)}: every page read again)" if reasons else ""
@@ -283,7 +294,9 @@ class Build:
             futures = [pool.submit(self.html_and_epub), pool.submit(self.latex)]
             errors = [f.exception() for f in futures if f.exception() is not None]
         if errors:
-            raise BuildError("\n".join(str(e) for e in errors))
+            # Both builders meet most mistakes: say each once.
+            problems = [p for e in errors for p in (e.problems if isinstance(e, BuildError) else [str(e)])]
+            raise BuildError(editor_messages.each_once(problems))
         if "checklist" in self.targets:
             self.checklist()
 
@@ -331,14 +344,10 @@ def latex_inputs_hash(latex_dir: Path, job: str, jobs: set[str], epoch: str) -> 
     return digest.hexdigest()
 
 
-def check_log(log_file: Path) -> list[str]:
+def check_log(log_file: Path, job: str) -> list[str]:
     """Problems xelatex reported that must fail the build."""
     text = log_file.read_text(encoding="utf-8", errors="replace")
-    problems = []
-    for pattern, template in LOG_PROBLEMS:
-        for match in pattern.finditer(text):
-            problems.append(template.format(*match.groups()))
-    return sorted(set(problems))
+    return editor_messages.latex_log_problems(text, job, editor_messages.Book(ROOT))
 
 
 def compile_one(latex_dir: Path, job: str, env: dict[str, str]) -> list[str]:
@@ -347,8 +356,9 @@ def compile_one(latex_dir: Path, job: str, env: dict[str, str]) -> list[str]:
     log_file = latex_dir / f"{job}.log"
     if result.returncode != 0:
         errors = [line for line in result.stdout.splitlines() if line.startswith("./") or line.startswith("!")]
-        return [f"xelatex failed on {job}.tex:"] + (errors[:10] or result.stdout.splitlines()[-15:])
-    return [f"{job}.tex: {problem}" for problem in check_log(log_file)]
+        # One problem, its lines indented under it, so it stays together when sorted.
+        return ["\n  ".join([f"xelatex failed on {job}.tex:", *(errors[:10] or result.stdout.splitlines()[-15:])])]
+    return check_log(log_file, job)
 
 
 def compile_all(latex_dir: Path, jobs: list[str], env: dict[str, str]) -> None:
@@ -372,7 +382,7 @@ def compile_all(latex_dir: Path, jobs: list[str], env: dict[str, str]) -> None:
             stamps.pop(job, None)
     stamp_file.write_text(json.dumps(stamps, indent=1, sort_keys=True))
     if problems:
-        raise BuildError("LaTeX problems:\n  " + "\n  ".join(problems))
+        raise BuildError(editor_messages.each_once(problems))
     log(f"latex: compiled {len(todo)} PDF(s) in {time.monotonic() - started:.1f}s: {', '.join(todo)}")
 
 
@@ -488,33 +498,15 @@ def outputs_present(build: Build, target: str) -> bool:
     return all(p.exists() for p in expected)
 
 
-def encoding_problems() -> list[str]:
-    """Every text source that is not valid UTF-8, as "file:line: error: ...".
-
-    Sphinx 9 stops with a bare "Encoding error!" that names no file, so the
-    build checks the sources first.
-    """
-    problems = []
-    for path in sorted(BOOK_DIR.rglob("*")):
-        if path.suffix not in {".md", ".bib", ".yaml", ".txt"} or not path.is_file():
-            continue
-        data = path.read_bytes()
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as error:
-            line = data[: error.start].count(b"\n") + 1
-            column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-            problems.append(
-                f"{path.relative_to(ROOT)}:{line}: error: not valid UTF-8 (byte 0x{data[error.start]:02x} "
-                f"at column {column}); save the file as UTF-8"
-            )
-    return problems
-
-
 def failed(reason: str) -> int:
     print(f"\n{reason}", file=sys.stderr)
     print("[build] FAILED: the last good outputs in _build/ are unchanged.", file=sys.stderr)
     return 1
+
+
+def failed_on(problems: list[str]) -> int:
+    """Fail with the editor's list: each problem once, then how many."""
+    return failed("\n".join(problems) + f"\n\n[build] {editor_messages.how_many(problems)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -530,13 +522,13 @@ def main(argv: list[str] | None = None) -> int:
     targets |= {NEEDS[t] for t in targets if t in NEEDS}
     layout = Layout(args.build_dir.resolve(), args.paper)
     layout.work.mkdir(parents=True, exist_ok=True)
-    problems = encoding_problems()
+    problems = preflight.problems(ROOT)
     if problems:
-        return failed("\n".join(problems))
+        return failed_on(problems)
     try:
         load_chapters()
     except ChapterOrderError as error:
-        return failed(str(error))
+        return failed_on([str(error)])
     if draw_approval_timeline.main([]) != 0 or draw_monitoring_figure.main([]) != 0:
         return failed("the drug data file has problems (above)")
 
@@ -554,7 +546,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         build.run()
     except BuildError as error:
-        return failed(str(error))
+        return failed_on(error.problems)
     publish(build)
     stamps.update({f"{t}-{args.paper}": prints[t] for t in stale})
     layout.stamps.write_text(json.dumps(stamps, indent=1, sort_keys=True))

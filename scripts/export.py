@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import build as handbook_build  # noqa: E402
+import editor_messages  # noqa: E402
 from handbook_meta import Chapter, checklist_pdf_name, find_chapter, load_chapters, load_edition  # noqa: E402
 
 FORMATS = ("pdf", "epub", "html")
@@ -116,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     if chapter is None:
         names = "\n".join(f"  {c.number}  {c.slug:<16} {c.title}" for c in chapters)
         names += f"\n     {CHECKLIST:<16} Treatment safety checklist (one page)"
-        print(f"export.py: unknown chapter '{args.chapter}'. Valid chapters (number or slug):\n{names}", file=sys.stderr)
+        hint = editor_messages.did_you_mean(args.chapter, [*(c.slug for c in chapters), CHECKLIST])
+        print(f"export.py: unknown chapter '{args.chapter}'{hint}\nValid chapters (number or slug):\n{names}", file=sys.stderr)
         return 2
 
     layout = handbook_build.Layout(args.build_dir.resolve(), args.paper)

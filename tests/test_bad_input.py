@@ -3,13 +3,16 @@
 Each case in tests/broken_inputs/ breaks a throwaway copy of the book. The
 copy starts from the session's good build (its published outputs and
 caches), so the test also proves that a failed build leaves the last good
-outputs exactly as they were.
+outputs exactly as they were. Each case builds the HTML and the PDF, so two
+Sphinx builders meet the mistake: the editor must still read it once, with
+a path relative to the project.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 import shutil
 import subprocess
 import sys
@@ -71,13 +74,26 @@ def test_broken_input_fails_clearly_and_keeps_the_last_good_outputs(good_copy: P
     before = published(copy / "_build")
     line = apply(case, copy)
 
-    result = run_build(copy / "_build", "html", root=copy)
+    result = run_build(copy / "_build", "html", "pdf", root=copy)
     output = result.stdout + result.stderr
     assert result.returncode != 0, f"{case['description']}: the build passed\n{output}"
     expected = case["expect"].replace("{line}", str(line)).replace("{next_line}", str(line + 1))
     assert re.search(expected, output), f"{case['description']}: expected /{expected}/ in\n{output}"
+    # Once, however many builders met it, and with no path of this machine.
+    assert len(re.findall(expected, output)) == 1, f"{case['description']}: said more than once\n{output}"
+    repeated = [said for said, times in Counter(output.splitlines()).items() if said.strip() and times > 1]
+    assert not repeated, f"{case['description']}: said more than once: {repeated}\n{output}"
+    assert str(copy) not in output and str(copy.resolve()) not in output, f"an absolute path in\n{output}"
+    if "also_expect" in case:
+        also = case["also_expect"]
+        assert re.search(also, output), f"{case['description']}: expected /{also}/ in\n{output}"
+    if "not_expect" in case:
+        assert not re.search(case["not_expect"], output), f"{case['description']}: /{case['not_expect']}/ in\n{output}"
     assert "last good outputs" in output
     assert published(copy / "_build") == before, "a failed build changed the published outputs"
+    if "not_copied" in case:
+        copied = list((copy / "_build").rglob(case["not_copied"]))
+        assert not copied, f"{case['description']}: a file from outside the book was copied: {copied}"
 
 
 def test_build_fails_again_on_the_same_broken_input(good_copy: Path, tmp_path: Path) -> None:
@@ -99,3 +115,9 @@ def test_export_of_a_chapter_that_does_not_exist_is_refused() -> None:
     assert result.returncode == 2
     assert "unknown chapter 'chapter-99'" in result.stderr
     assert "risks" in result.stderr and "biologics" in result.stderr
+
+
+def test_export_of_a_mistyped_chapter_suggests_the_real_one() -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "export.py"), "risk"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "unknown chapter 'risk'; did you mean 'risks'?" in result.stderr
