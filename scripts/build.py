@@ -351,7 +351,9 @@ def check_log(log_file: Path, job: str) -> list[str]:
 
 
 def compile_one(latex_dir: Path, job: str, env: dict[str, str]) -> list[str]:
-    command = ["latexmk", "-pdfxe", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", f"{job}.tex"]
+    # -g: build.py has decided this job must compile (its input hash changed);
+    # latexmk alone would skip a .tex it thinks is current and keep old dates.
+    command = ["latexmk", "-g", "-pdfxe", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", f"{job}.tex"]
     result = subprocess.run(command, cwd=latex_dir, env=env, capture_output=True, text=True)
     log_file = latex_dir / f"{job}.log"
     if result.returncode != 0:
