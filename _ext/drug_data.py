@@ -85,10 +85,7 @@ NO_USES = "See the current label."
 # A drug whose entry carries a caveat is marked in every table, and the note
 # under the table sends the reader to the caveat in the drug reference.
 PARTLY_VERIFIED_MARK = " †"
-PARTLY_VERIFIED_NOTE = (
-    "† Some details of this entry were verified only in secondary sources, or are not in "
-    "the verified sources at all: see its caveat in the {ref}`drug reference <drug-reference>`."
-)
+PARTLY_VERIFIED_NOTE = "† More about this entry's sources: see the {ref}`drug reference <drug-reference>`."
 # Relative column widths: drug names and warnings need room, and in print a
 # too-narrow column pushes long names such as "Tocilizumab" into the margin.
 COLUMN_WIDTHS = {
