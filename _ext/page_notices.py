@@ -1,7 +1,9 @@
 """Put "last reviewed" and "not medical advice" under every chapter's title.
 
-Every chapter file (``book/NN-*.md``) must say in its front matter when its
-medical content was last reviewed::
+Every chapter (each page in the numbered chapter list of ``book/index.md``)
+must say in its front matter when its medical content was last reviewed; any
+other page that gives the date (the opening, the close, the checklist) shows
+it too::
 
     ---
     last_reviewed: 2026-11-26
@@ -17,16 +19,17 @@ HTML page's footer is set in conf.py.
 from __future__ import annotations
 
 import datetime as dt
-import re
+from functools import cache
 from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
+from handbook_meta import load_chapters
+
 logger = logging.getLogger(__name__)
 
-CHAPTER_DOC = re.compile(r"^\d\d-")
 NOTICE = (
     "General information, not medical advice: decisions about your treatment "
     "belong with you and your own care team."
@@ -47,11 +50,17 @@ def human_date(date: dt.date) -> str:
     return f"{date.day} {date.strftime('%B %Y')}"
 
 
+@cache
+def chapter_docnames() -> frozenset[str]:
+    return frozenset(chapter.docname for chapter in load_chapters())
+
+
 def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     docname = app.env.docname
-    if not CHAPTER_DOC.match(docname):
+    metadata = app.env.metadata.get(docname, {})
+    if docname not in chapter_docnames() and "last_reviewed" not in metadata:
         return
-    raw = app.env.metadata.get(docname, {}).get("last_reviewed")
+    raw = metadata.get("last_reviewed")
     date = review_date(raw) if raw is not None else None
     if date is None:
         problem = "is not a date (YYYY-MM-DD)" if raw is not None else "is missing"
