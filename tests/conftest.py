@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "_ext"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from handbook_meta import Chapter, Edition, load_chapters, load_edition  # noqa: E402
+from handbook_meta import Chapter, Edition, load_chapters, load_edition, load_redirects  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -71,8 +71,22 @@ class BookBuild:
     def latex_dir(self) -> Path:
         return self.build_dir / ".work" / "latex-a4"
 
+    @property
+    def pages(self) -> list[Path]:
+        """Every page a reader reads: the HTML files, less assets and the redirects of moved pages."""
+        return site_pages(self.html)
+
     def chapter(self, slug: str) -> Chapter:
         return next(c for c in self.chapters if c.slug == slug)
+
+
+def site_pages(html: Path) -> list[Path]:
+    """The HTML pages under ``html``, less assets and the small pages at moved pages' old addresses."""
+    moved = {f"{old}.html" for old in load_redirects()}
+    return sorted(
+        path for path in html.rglob("*.html")
+        if "_static" not in path.relative_to(html).parts and path.relative_to(html).as_posix() not in moved
+    )  # fmt: skip
 
 
 SOURCE_PARTS = ("book", "_ext", "_static", "_templates", "scripts", "conf.py", "requirements.txt")

@@ -49,12 +49,8 @@ ICON_FONT_GLYPH = re.compile("[\ue000-\uf8ff]")
 
 
 def site_pages(book: BookBuild) -> list[str]:
-    """Every page of the site: each .html file outside _static/."""
-    return sorted(
-        path.relative_to(book.html).as_posix()
-        for path in book.html.rglob("*.html")
-        if "_static" not in path.relative_to(book.html).parts
-    )
+    """Every page of the site, as addresses relative to its root."""
+    return [path.relative_to(book.html).as_posix() for path in book.pages]
 
 
 def address(site_url: str, page: str) -> str:

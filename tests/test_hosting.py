@@ -31,8 +31,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from conftest import ROOT, BookBuild, run_build
-from handbook_meta import EDITION_FILE, load_edition
+from conftest import ROOT, BookBuild, run_build, site_pages
+from handbook_meta import EDITION_FILE, load_edition, load_redirects
 from readers import pdf_link_uris, pdf_pages
 
 REBASED_URL = "https://example.org/handbook/"
@@ -49,8 +49,8 @@ FIXED_EPOCH = "1767225600"  # 2026-01-01 00:00:00 UTC
 
 
 def pages(html: Path) -> list[Path]:
-    """Every HTML page of the site (the downloads and assets are not pages)."""
-    return sorted(p for p in html.glob("*.html"))
+    """Every HTML page of the site (the downloads, assets and old addresses of moved pages are not pages)."""
+    return site_pages(html)
 
 
 def head_tags(page: Path) -> dict[str, str]:
@@ -606,3 +606,16 @@ def test_ci_uses_the_python_the_pins_are_for() -> None:
     steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
     setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
     assert str(setup["with"]["python-version"]) == str(rtd["build"]["tools"]["python"]) == "3.11"
+
+
+def test_old_addresses_of_moved_pages_send_the_reader_on(book: BookBuild) -> None:
+    """Edition 1.0's numbered addresses (05-risks.html) keep working, from any static host."""
+    redirects = load_redirects()
+    assert "05-risks" in redirects, "the first edition's chapter addresses have no redirects"
+    for old, new in redirects.items():
+        page = (book.html / f"{old}.html").read_text(encoding="utf-8")
+        assert (book.html / new).is_file(), f"{old}.html sends readers to {new}, which does not exist"
+        assert f'content="0; url={new}"' in page and f'href="{new}"' in page, old
+        assert '<html lang="en">' in page and "<title>" in page, f"{old}.html: no language or title"
+    sitemap = (book.html / "sitemap.xml").read_text(encoding="utf-8")
+    assert not any(f"/{old}.html<" in sitemap for old in redirects), "the sitemap lists old addresses"
