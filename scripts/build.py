@@ -239,7 +239,6 @@ class Build:
             # Sphinx would not re-read unchanged files next time and so would
             # not repeat these warnings: forget its cache.
             (doctrees / "environment.pickle").unlink(missing_ok=True)
-            structure_stamp.unlink(missing_ok=True)
             output = result.stdout + "\n" + result.stderr
             problems = editor_messages.sphinx_problems(output, builder, editor_messages.Book(ROOT))
             raise BuildError(problems or [f"sphinx-build -b {builder} failed (exit {result.returncode}) and said nothing"])
