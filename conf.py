@@ -61,6 +61,7 @@ extensions = [
     "crawler_files",
     "offline_theme",
     "template_cache",
+    "checklist_page",
 ]
 
 root_doc = "index"
@@ -118,7 +119,7 @@ html_theme = "sphinx_book_theme"
 html_title = EDITION.title
 html_baseurl = EDITION.baseurl
 html_static_path = ["_static"]
-html_css_files = ["handbook.css", "print-checklist.css"]  # the second styles only the checklist page
+html_css_files = ["handbook.css"]  # the checklist page adds its own (_ext/checklist_page.py)
 html_favicon = "_static/favicon.svg"  # else browsers ask for /favicon.ico and get a 404
 # pydata-sphinx-theme reads the default colour mode from the context; without
 # one its script logs "Got invalid theme mode" on every page. "auto" follows
@@ -215,7 +216,13 @@ epub_show_urls = "no"
 # .buildinfo.bak: Sphinx 9 keeps the old build info there after a config
 # change, and the EPUB builder would otherwise try to package it.
 # The redirect pages are for the website's old addresses only.
-epub_exclude_files = ["search.html", "404.html", ".buildinfo", ".buildinfo.bak", *(f"{old}.html" for old in redirects)]
+epub_exclude_files = [
+    "search.html", "404.html", ".buildinfo", ".buildinfo.bak",
+    # The checklist page's screen and print rules use selectors (:has) that
+    # EPUB's CSS profile lacks; the EPUB shows the checklist as plain lists.
+    "_static/print-checklist.css",
+    *(f"{old}.{suffix}" for old in redirects for suffix in ("html", "xhtml")),
+]
 epub_description = EDITION.subject
 
 # -- LaTeX / PDF -------------------------------------------------------------

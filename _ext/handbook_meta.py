@@ -19,6 +19,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -30,6 +31,8 @@ DRUGS_FILE = DATA_DIR / "drugs.yaml"
 BIB_FILE = BOOK_DIR / "references.bib"
 
 INDEX_FILE = BOOK_DIR / "index.md"
+# The base URL edition.yaml ships with until the book has a real host.
+PLACEHOLDER_HOSTS = ("autoimmune-handbook.example.org",)
 REDIRECTS_FILE = DATA_DIR / "redirects.yaml"
 
 # A MyST toctree: ```{toctree} or :::{toctree}, options, then one entry a line.
@@ -78,6 +81,14 @@ class Edition:
         """The edition date as readers write it: 26 November 2026."""
         date = dt.date.fromisoformat(self.date)
         return f"{date.day} {date.strftime('%B %Y')}"
+
+    @property
+    def has_placeholder_baseurl(self) -> bool:
+        """True while the book has no real host: edition.yaml's example.org address.
+
+        An address on it sends a reader nowhere, so print editions never show it.
+        """
+        return urlsplit(self.baseurl).hostname in PLACEHOLDER_HOSTS
 
     @property
     def book_stem(self) -> str:

@@ -70,7 +70,7 @@ TARGETS = ("html", "epub", "pdf", "chapters", "checklist")
 NEEDS = {"checklist": "html"}
 PAPERS = ("a4", "letter")
 # Everything that can change an output.
-SOURCE_DIRS = ("book", "_ext", "_static", "_templates")
+SOURCE_DIRS = ("book", "_ext", "_static", "_templates", "_print")
 SOURCE_FILES = ("conf.py", "requirements.txt", "scripts/build.py", "scripts/run_sphinx.py", "scripts/draw_approval_timeline.py",
                 "scripts/draw_monitoring_figure.py", "scripts/checklist_pdf.py")
 ENV_INPUTS = ("HANDBOOK_BASEURL", "SOURCE_DATE_EPOCH")
@@ -283,7 +283,8 @@ class Build:
                 checklist_pdf.render(
                     self.layout.html_work, self.layout.work / "checklist" / checklist_pdf_name(paper), paper,
                     title=f"Treatment safety checklist: {self.edition.title}", language=self.edition.language,
-                    author=self.edition.author,
+                    author=self.edition.author, epoch=int(self.env["SOURCE_DATE_EPOCH"]),
+                    baseurl=None if self.edition.has_placeholder_baseurl else self.edition.baseurl,
                 )  # fmt: skip
             except checklist_pdf.ChecklistError as error:
                 raise BuildError(str(error)) from error

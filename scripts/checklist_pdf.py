@@ -2,7 +2,7 @@
 
 The checklist is a page of the book (``book/checklist.md``). A nurse hands
 it out on paper, so it is printed from the built HTML page with its own
-print stylesheet (``_static/checklist-sheet.css``) by WeasyPrint, as a
+print stylesheet (``_print/checklist.css``) by WeasyPrint, as a
 tagged PDF (PDF/UA-1), on A4 and on US Letter. Only the article is kept:
 navigation, buttons and ``¶`` links are removed from the HTML, not hidden,
 so they are not in the file at all.
@@ -13,12 +13,13 @@ be one sheet.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parent.parent
-STYLESHEET = ROOT / "_static" / "checklist-sheet.css"
+STYLESHEET = ROOT / "_print" / "checklist.css"
 PAGE = "checklist.html"
 PAPER_SIZES = {"a4": "A4", "letter": "letter"}
 # Screen furniture inside the article that has no place on paper.
@@ -29,26 +30,45 @@ class ChecklistError(Exception):
     """The checklist could not be printed as one page."""
 
 
-def printable_html(page: Path, title: str, language: str) -> str:
-    """The article of the built page, in a bare document for print."""
+def printable_html(page: Path, title: str, language: str, baseurl: str | None = None) -> str:
+    """The article of the built page, in a bare document for print.
+
+    A link to another page of the book points at the hosted book
+    (``baseurl``); with no real host (``None``) it keeps its words and loses
+    the link: a local file path would send the reader nowhere, and would
+    make the PDF differ with the folder it was built in.
+    """
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     article = soup.select_one("article.bd-article") or soup.select_one("main")
     if article is None:
         raise ChecklistError(f"{page}: no article found in the built page")
     for element in article.select(SCREEN_ONLY):
         element.decompose()
+    for link in article.select("a[href]"):
+        href = link["href"]
+        if href.startswith(("#", "http://", "https://", "mailto:")):
+            continue
+        if baseurl:
+            link["href"] = baseurl + href
+        else:
+            link.unwrap()
     return (
         f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
         f"<title>{title}</title></head><body>{article}</body></html>"
     )
 
 
-def render(html_dir: Path, target: Path, paper: str, *, title: str, language: str, author: str) -> int:
-    """Write the checklist PDF; return its number of pages (always 1, or raise)."""
+def render(html_dir: Path, target: Path, paper: str, *, title: str, language: str, author: str, epoch: int,
+           baseurl: str | None) -> int:
+    """Write the checklist PDF; return its number of pages (always 1, or raise).
+
+    ``epoch`` (SOURCE_DATE_EPOCH) dates the file, and its identifier is a hash
+    of its content, so one commit always gives the same bytes.
+    """
     from weasyprint import CSS, HTML  # imported here: a second or so, only when printing
 
     page = html_dir / PAGE
-    html = HTML(string=printable_html(page, title, language), base_url=str(html_dir))
+    html = HTML(string=printable_html(page, title, language, baseurl), base_url=str(html_dir))
     css = CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}\n" + STYLESHEET.read_text(encoding="utf-8"))
     document = html.render(stylesheets=[css])
     if len(document.pages) != 1:
@@ -59,6 +79,9 @@ def render(html_dir: Path, target: Path, paper: str, *, title: str, language: st
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.tmp")
     document.metadata.authors = [author]
-    document.write_pdf(staging, pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+    stamp = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    document.metadata.created = document.metadata.modified = stamp
+    document.metadata.generator = None
+    document.write_pdf(staging, pdf_variant="pdf/ua-1", pdf_identifier=True, uncompressed_pdf=False)
     staging.replace(target)
     return len(document.pages)

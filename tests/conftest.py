@@ -89,7 +89,7 @@ def site_pages(html: Path) -> list[Path]:
     )  # fmt: skip
 
 
-SOURCE_PARTS = ("book", "_ext", "_static", "_templates", "scripts", "conf.py", "requirements.txt")
+SOURCE_PARTS = ("book", "_ext", "_static", "_templates", "_print", "scripts", "conf.py", "requirements.txt")
 
 
 def run_build(

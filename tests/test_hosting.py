@@ -216,7 +216,7 @@ def unstyled_font(browser) -> str:
 def test_plain_static_server_serves_every_download_link(book: BookBuild, site_url: str) -> None:
     index = (book.html / "index.html").read_text(encoding="utf-8")
     links = sorted(set(re.findall(r'href="(downloads/[^"]+)"', index)))
-    assert len(links) == 2 + len(book.chapters), links  # book PDF, EPUB, every chapter PDF
+    assert len(links) == 2 + len(book.chapters) + 2, links  # book PDF, EPUB, every chapter PDF, the checklist (A4, Letter)
     for link in links:
         status, body = fetch(site_url + link)
         assert status == 200, f"{link}: HTTP {status}"
