@@ -21,7 +21,7 @@ DEB_BUILD := latexmk:latexmk xelatex:texlive-xetex fncychap.sty:texlive-latex-ex
              pdftotext:poppler-utils rsvg-convert:librsvg2-bin \
              libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0
 DEB_TEST  := chromium:chromium java:default-jre-headless /usr/share/java/epubcheck.jar:epubcheck \
-             hunspell:hunspell
+             hunspell:hunspell node:nodejs npm:npm
 # Programs the tests run whose shared libraries no Debian package pulls in for
 # us (Playwright's driver comes from pip): ldd finds what they lack.
 LIBS_TEST := --libraries-of /usr/lib/chromium/chromium \
@@ -30,7 +30,7 @@ EDITION   = $(shell sed -n 's/^edition: *"\{0,1\}\([^"]*\)"\{0,1\}/\1/p' book/_d
 
 .DEFAULT_GOAL := help
 .PHONY: help all html pdf chapters chapter new-chapter epub letter serve linkcheck test bench dist clean \
-        venv system-deps system-deps-test check-pins
+        venv system-deps system-deps-test checkers check-pins
 
 help: ## List the targets
 	@echo "Autoimmune Therapy Handbook, edition $(EDITION)"
@@ -73,7 +73,7 @@ serve: venv ## Live preview at http://127.0.0.1:8000 while you edit
 linkcheck: venv ## Check external links (needs the network)
 	$(PYTHON) -m sphinx -b linkcheck -c . -q book _build/linkcheck
 
-test: venv system-deps system-deps-test ## Run every test (builds once into a temporary folder)
+test: venv system-deps system-deps-test checkers ## Run every test (builds once into a temporary folder)
 	$(PYTHON) -m pytest
 
 bench: venv system-deps system-deps-test ## Measure build and page-load performance (_build/bench.json)
@@ -100,6 +100,17 @@ system-deps:
 
 system-deps-test: venv
 	@$(PYTHON_SYSTEM) scripts/system_deps.py $(DEB_TEST) $(LIBS_TEST)
+
+# The accessibility checkers the tests run, Ace by DAISY (EPUB) and axe-core
+# (web pages), pinned in package-lock.json and installed again when it
+# changes. No package runs an install script (also said in .npmrc): puppeteer
+# would download a browser, and the tests use Debian's chromium. Debian 12's
+# nodejs 18 and npm 9 are older than Ace 1.4.6 says it needs (node >= 20); it
+# works on them, and --loglevel=error keeps npm from warning about that.
+checkers: node_modules/.package-lock.json
+node_modules/.package-lock.json: package.json package-lock.json | system-deps-test
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
 
 check-pins: ## Check that requirements.txt installs on Debian's own Python (needs PyPI)
 	$(PYTHON_SYSTEM) scripts/check_pins.py

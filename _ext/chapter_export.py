@@ -52,6 +52,10 @@ def configure_export(app: Sphinx, config: Config) -> None:
     config.epub_uid = f"{config.epub_uid}Chapter{chapter.number}"
     config.epub_identifier = config.epub_uid
     config.epub_use_index = False
+    # The website's old addresses (sphinx-reredirects) mean nothing in one
+    # chapter's EPUB; written here, they would land under "https:/..." folders
+    # (this builder's addresses for other pages) and into the package.
+    config.redirects = {}
     # The book's landing page is not in the chapter's table of contents.
     config.suppress_warnings = [*config.suppress_warnings, "toc.not_included"]
 

@@ -8,6 +8,11 @@ while working on tests; the build is incremental, so a second run is quick.
 ``site_url`` serves the built HTML on 127.0.0.1 with a plain static server,
 and ``browser`` is headless Debian Chromium driven by Playwright (the
 browser tests skip, with one line saying why, where Chromium is missing).
+
+``checkers`` is the folder of the npm packages the accessibility tests run
+(Ace by DAISY, axe-core), installed from package-lock.json by ``make test``;
+those tests skip, saying so, where it is missing. Chromium gets the same
+flags from here whether Playwright or Ace's puppeteer starts it.
 """
 
 from __future__ import annotations
@@ -40,7 +45,12 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
     "--disable-sync",
+    # Chromium still looks up accounts.google.com and clients2.google.com with
+    # the flags above; no host name resolves, so nothing reaches the network
+    # (the site is served on 127.0.0.1, the EPUBs are files).
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
 ]
+NODE_MODULES = ROOT / "node_modules"
 
 
 @dataclass(frozen=True)
@@ -144,6 +154,14 @@ def site_url(book: BookBuild) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def checkers() -> Path:
+    """node_modules with the pinned Ace by DAISY and axe-core (package-lock.json)."""
+    if shutil.which("node") is None or not (NODE_MODULES / ".package-lock.json").is_file():
+        pytest.skip("the npm checkers are not installed (make test runs npm ci); accessibility checks skipped")
+    return NODE_MODULES
 
 
 @pytest.fixture(scope="session")
