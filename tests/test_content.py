@@ -184,7 +184,7 @@ def test_reference_titles_are_printed_as_the_bibliography_spells_them(book: Book
     from pybtex.markup import LaTeXParser
 
     page = " ".join(html_text(book.html / "references.html").split())
-    latex = {" -- ": " – ", "$\\beta$": "β"}
+    latex = {"---": "—", "--": "–", "$\\beta$": "β"}  # in this order
     for key, entry in parse_file(str(BOOK / "references.bib")).entries.items():
         title = " ".join(LaTeXParser(entry.fields["title"]).parse().render_as("text").split())
         for source, printed in latex.items():
