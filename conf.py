@@ -49,6 +49,9 @@ extensions = [
     "sphinx_reredirects",
     # Our own, one feature each (see _ext/):
     "bibliography_style",
+    # Citations numbered 1…n per chapter; the references page says where
+    # each source is cited.
+    "chapter_citations",
     "drug_data",
     "page_notices",
     "chapter_pdfs",
@@ -86,6 +89,9 @@ suppress_warnings = [
     # key in more than one bibliography. That is the design, not a mistake.
     "bibtex.duplicate_citation",
     "bibtex.duplicate_id",
+    # Each chapter numbers its own sources from 1 (_ext/chapter_citations.py),
+    # so label "1" belongs to a different source in each chapter's list.
+    "bibtex.duplicate_label",
 ]
 
 # -- MyST --------------------------------------------------------------------
@@ -109,10 +115,18 @@ myst_substitutions = {
 # https://sphinxcontrib-bibtex.readthedocs.io/en/latest/usage.html
 
 bibtex_bibfiles = ["book/references.bib"]  # relative to this file, not book/
-bibtex_reference_style = "author_year"
-# Our style (see _ext/bibliography_style.py): numbered lists, and the
+# Bracketed numbers, "[1]" and "[2, 5]", the number of the source in the
+# chapter's own list (numbered per chapter by _ext/chapter_citations.py).
+# Not superscripts: those read as part of the word to a screen reader, and
+# in the LaTeX PDFs they would look like the URL footnote marks.
+bibtex_reference_style = "label"
+# Our style (see _ext/bibliography_style.py): lists numbered in citation
+# order, one address per entry (the DOI, printed as a link once), and the
 # verification caveat of partially verified entries instead of the raw notes.
 bibtex_default_style = "handbook"
+# The references page lists every source A to Z, with where each is cited
+# (its {bibliography} asks for the "handbook-a-z" style).
+handbook_sources_page = "references"
 
 # -- HTML --------------------------------------------------------------------
 # https://sphinx-book-theme.readthedocs.io/en/stable/reference.html

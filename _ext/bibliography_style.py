@@ -3,32 +3,43 @@
 The shared bibliography's ``note`` fields record how each entry was checked
 (for editors). Readers see only what matters to them: entries marked
 "PARTIALLY VERIFIED" keep that caveat, in one short sentence; the other
-notes are left out. The text cites by author and year; in the lists each
-source is numbered by its place in the full bibliography, so a source has
-the same number in every chapter's list and on the references page.
+notes are left out.
+
+Each entry prints one address, as itself: its DOI as ``https://doi.org/…``
+when it has one, else its URL. A link whose text is its address gets no
+URL footnote in the LaTeX PDFs (``latex_show_urls = "footnote"``) and no
+printed address after it in the print stylesheet, so the address is printed
+once, and no footnote mark is glued to it to spoil a copied DOI. No period
+follows it, for the same reason.
+
+Numbers: the ``handbook`` style keeps the order sphinxcontrib-bibtex gives
+(the order a page first cites its sources, see ``chapter_citations.py``) and
+numbers the list 1…n in that order. The ``handbook-a-z`` style, for the
+references page, sorts by author (or title) and year.
 """
 
 from __future__ import annotations
 
 import hashlib
 import pickle
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pybtex
 import pybtex.plugin
 from pybtex.database import Entry
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
-from pybtex.style.labels import BaseLabelStyle
+from pybtex.richtext import Text
 from pybtex.style.sorting import BaseSortingStyle
-from pybtex.style.template import field, sentence
+from pybtex.style.template import field, href, join, optional, sentence
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from handbook_meta import BIB_FILE
-from drug_facts import BIB_KEY
 
 PARTIAL_CAVEAT = "Partially verified: some details were confirmed only in secondary copies"
 
@@ -45,32 +56,52 @@ _FORMATTED: dict[tuple[Any, ...], Any] = {}
 FORMATTED_CACHE = "handbook-formatted-entries.pickle"
 
 
-def bibliography_order() -> dict[str, int]:
-    """Each key's 1-based position in the bibliography file."""
-    return _order(BIB_FILE.stat().st_mtime_ns)
+def plain(latex: str) -> str:
+    """Text without LaTeX markup, folded for sorting: "{\\'E}cole" -> "école"."""
+    return " ".join(Text.from_latex(latex).render_as("text").split()).casefold()
 
 
-@lru_cache(maxsize=2)
-def _order(mtime_ns: int) -> dict[str, int]:
-    keys = BIB_KEY.findall(BIB_FILE.read_text(encoding="utf-8"))
-    return {key: number for number, key in enumerate(keys, start=1)}
+LATEX_ESCAPE = re.compile(r"\\([%&_#$])")
+# Characters a URI may hold as they are (RFC 3986), "%" for escapes already made.
+URI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
 
-class BookNumberLabels(BaseLabelStyle):
-    def format_labels(self, sorted_entries: Any) -> Any:
-        order = bibliography_order()
-        for entry in sorted_entries:
-            yield str(order[entry.key])
+def web_address(value: str) -> str:
+    r"""An address as a browser and an EPUB reader want it.
+
+    The bibliography escapes LaTeX's special characters in addresses too
+    ("September\%202018"), and pybtex reads the raw field with its
+    backslashes, which broke the link. A character a URI cannot hold (the
+    quotes in an openFDA query) is percent-encoded; epubcheck refuses it raw.
+    The link and its printed text stay the same string.
+    """
+    return quote(LATEX_ESCAPE.sub(r"\1", value), safe=URI_SAFE)
 
 
-class BookOrder(BaseSortingStyle):
-    def sorting_key(self, entry: Entry) -> int:
-        return bibliography_order()[entry.key]
+class AuthorYearTitleOrder(BaseSortingStyle):
+    """A to Z by first author (a body such as "National Institute of …" counts
+    as one name), else by title; then year and title.
+
+    pybtex's own author_year_title sorts a braced body name after every
+    person ("{" comes after "z") and an entry without an author first.
+    """
+
+    def sorting_key(self, entry: Entry) -> tuple[str, str, str]:
+        title = plain(entry.fields.get("title", ""))
+        people = entry.persons.get("author") or entry.persons.get("editor") or []
+        if people:
+            first = people[0]
+            name = plain(" ".join(first.prelast_names + first.last_names + first.first_names))
+        else:
+            name = title
+        return name, entry.fields.get("year", ""), title
 
 
 class HandbookStyle(UnsrtStyle):
-    default_label_style = "handbook-book-number"
-    default_sorting_style = "handbook-book-order"
+    """Numbered 1…n in the order given: the order the page cites its sources."""
+
+    default_label_style = "number"
+    default_sorting_style = "none"
 
     def format_entry(self, label: str, entry: Entry, bib_data: Any = None) -> Any:
         """Format once per run: a source cited in eight chapters is in nine lists."""
@@ -92,6 +123,20 @@ class HandbookStyle(UnsrtStyle):
         title = field(which_field)
         return sentence[title] if as_sentence else title
 
+    def format_web_refs(self, e: Entry) -> Any:
+        """One address, printed as itself: the DOI if there is one, else the URL.
+
+        pybtex prints "doi:10.1136/…" as the text of a link to
+        https://doi.org/10.1136/…; the LaTeX writer then adds that address
+        again as a footnote, whose mark sticks to the DOI. The one entry
+        with both (an MMWR report) has its DOI resolve to the same page.
+        """
+        if "doi" in e.fields:
+            address = join["https://doi.org/", field("doi", raw=True, apply_func=web_address)]
+        else:
+            address = field("url", raw=True, apply_func=web_address)
+        return optional[href(address)[address]]
+
     def _format_entry(self, label: str, entry: Entry, bib_data: Any = None) -> Any:
         fields = {k: v for k, v in entry.fields.items() if k.lower() != "note"}
         note = reader_note(entry.fields.get("note", ""))
@@ -100,6 +145,12 @@ class HandbookStyle(UnsrtStyle):
         shown = Entry(entry.type, fields=fields, persons=entry.persons)
         shown.key = entry.key
         return super().format_entry(label, shown, bib_data)
+
+
+class HandbookAToZStyle(HandbookStyle):
+    """The references page: every source A to Z, numbered in that order."""
+
+    default_sorting_style = "handbook-a-z"
 
 
 def formatting_inputs() -> str:
@@ -176,8 +227,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-updated", order_citation_targets, priority=900)
     app.connect("builder-inited", load_formatted_entries)
     app.connect("build-finished", save_formatted_entries)
-    register_plugin("pybtex.style.labels", "handbook-book-number", BookNumberLabels)
-    register_plugin("pybtex.style.sorting", "handbook-book-order", BookOrder)
+    register_plugin("pybtex.style.sorting", "handbook-a-z", AuthorYearTitleOrder)
     register_plugin("pybtex.style.formatting", "handbook", HandbookStyle)
+    register_plugin("pybtex.style.formatting", "handbook-a-z", HandbookAToZStyle)
     cache_plugin_lookups()
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

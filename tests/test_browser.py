@@ -351,8 +351,18 @@ def test_printed_chapter_is_the_chapter_without_the_sites_navigation(site_url: s
     assert [t for t in chrome if compact(t) in on_paper] == []
 
 
+# The chapters' only outside links are the addresses in their reference
+# lists, printed as themselves; a link in the text would read like this one.
+OUTSIDE_LINK = """() => {
+    const p = document.createElement('p');
+    p.innerHTML = 'See <a class="reference external" href="https://www.nhs.uk/conditions/">the NHS pages</a>.';
+    document.querySelector('.bd-article section').append(p);
+}"""
+
+
 def test_printed_chapter_shows_where_its_outside_links_go(site_url: str, browser, tmp_path: Path) -> None:
     with reader(browser) as context, visit(context, site_url + PRINTED_CHAPTER) as (page, _):
+        page.evaluate(OUTSIDE_LINK)
         shown = page.evaluate(PAGE_PARTS)
         on_paper = compact(printed_text(page, tmp_path))
     assert shown["addresses"], "the chapter has no outside link whose text is not its address"
