@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import multiprocessing
 import os
 import sys
 import time
@@ -214,7 +215,9 @@ def build(html_dir: Path, out_dir: Path, paper: str, *, jobs: int = 2, only: str
     todo = [] if only == "book" else [
         Job(html_dir, c, paper, starts[c.docname], out_dir / "chapters" / c.pdf_name, epoch) for c in chapters
     ]  # fmt: skip
-    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+    # "spawn": the build calls this from a thread, and forking a process
+    # that runs threads can deadlock the child.
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [pool.submit(render_chapter, job) for job in todo]
         if only != "chapters":
             started, cpu = time.monotonic(), time.process_time()
