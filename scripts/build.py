@@ -296,7 +296,8 @@ class Build:
     def print_edition(self) -> None:
         """The WeasyPrint edition (book and chapters) from the HTML just built."""
         try:
-            print_edition.build(self.layout.html_work, self.layout.print_work, self.layout.paper, log=log)
+            print_edition.build(self.layout.html_work, self.layout.print_work, self.layout.paper,
+                                epoch=int(self.env["SOURCE_DATE_EPOCH"]), log=log)  # fmt: skip
         except print_edition.PrintError as error:
             raise BuildError(str(error)) from error
 

@@ -196,11 +196,17 @@ def source_date_epoch() -> int:
     return int(dt.datetime.fromisoformat(edition.date).replace(tzinfo=dt.timezone.utc).timestamp())
 
 
-def build(html_dir: Path, out_dir: Path, paper: str, *, jobs: int = 2, only: str | None = None, log=print) -> dict[str, float]:  # noqa: ANN001
-    """Render the book and its chapter editions; return the time each step took."""
+def build(
+    html_dir: Path, out_dir: Path, paper: str, *, epoch: int | None = None, jobs: int = 2, only: str | None = None, log=print  # noqa: ANN001
+) -> dict[str, float]:
+    """Render the book and its chapter editions; return the time each step took.
+
+    ``epoch`` (SOURCE_DATE_EPOCH) dates the files; by default the
+    environment's, else the edition's date.
+    """
     edition = load_edition()
     chapters = load_chapters()
-    epoch = source_date_epoch()
+    epoch = source_date_epoch() if epoch is None else epoch
     timings: dict[str, float] = {}
     started = time.monotonic()
     book = print_html.load_book(html_dir, edition, chapters)

@@ -497,7 +497,7 @@ def cover_and_imprint(book: Book) -> str:
     return cover + imprint
 
 
-def book_index(book: Book, resolve: LinkResolver) -> str:
+def book_index(book: Book, resolve: LinkResolver, order: dict[str, int]) -> str:
     """The index, from Sphinx's genindex page, with page numbers for print.
 
     Entries that differ only in capitals ("Inflammation", "inflammation")
@@ -517,7 +517,7 @@ def book_index(book: Book, resolve: LinkResolver) -> str:
     for letter, entries in letters.items():
         if not entries:
             continue
-        lines = [_index_line(entry) for entry in entries.values()]
+        lines = [_index_line(entry, order) for entry in entries.values()]
         blocks.append(f'<h2 class="index-letter">{escape(letter)}</h2><ul class="index-entries">{"".join(lines)}</ul>')
     return (
         f'<section class="print-page book-index" id="{INDEX_ID}">'
@@ -546,23 +546,23 @@ def _collect_entry(item: Tag, entries: dict[str, dict[str, object]], resolve: Li
         entry["subs"].append((sub_term, refs))  # type: ignore[union-attr]
 
 
-def _refs_html(refs: list[tuple[str, bool]]) -> str:
+def _refs_html(refs: list[tuple[str, bool]], order: dict[str, int]) -> str:
     seen: list[tuple[str, bool]] = []
-    for ref in refs:
-        if ref not in seen:
+    for ref in sorted(refs, key=lambda ref: order.get(ref[0], len(order))):
+        if ref[0] not in (target for target, _ in seen):
             seen.append(ref)
     return ", ".join(
         f'<a class="index-ref{" index-main" if main else ""}" href="#{escape(target)}"></a>' for target, main in seen
     )
 
 
-def _index_line(entry: dict[str, object]) -> str:
-    refs = _refs_html(entry["refs"])  # type: ignore[arg-type]
+def _index_line(entry: dict[str, object], order: dict[str, int]) -> str:
+    refs = _refs_html(entry["refs"], order)  # type: ignore[arg-type]
     subs = ""
     if entry["subs"]:
         rows = []
         for sub_term, sub_refs in entry["subs"]:  # type: ignore[union-attr]
-            sub_links = _refs_html(sub_refs)
+            sub_links = _refs_html(sub_refs, order)
             rows.append(f"<li>{escape(sub_term)}{(' ' + sub_links) if sub_links else ''}</li>")
         subs = f'<ul class="index-sub">{"".join(rows)}</ul>'
     return f'<li><span class="index-term">{escape(str(entry["term"]))}</span>{(" " + refs) if refs else ""}{subs}</li>'
@@ -584,7 +584,10 @@ def book_html(book: Book) -> str:
         rewrite_links(page, resolve)
     body = [cover_and_imprint(book), contents(book)]
     body += [page_section(page) for page in book.pages]
-    body.append(book_index(book, resolve))
+    # Where each id stands in the book: an index entry lists its pages in
+    # this order, which is the order of the pages.
+    order = {match.group(1): n for n, match in enumerate(re.finditer(r'\sid="([^"]+)"', "".join(body)))}
+    body.append(book_index(book, resolve, order))
     document = wrap_document(
         "\n".join(body), title=f"{book.edition.title}: {book.edition.subtitle}", edition=book.edition,
         description=book.edition.subject,
@@ -658,7 +661,7 @@ def _mentioned_box(book: Book, mentioned: dict[str, Page], real_base: bool) -> s
     items = []
     for docname in sorted(mentioned, key=order.index):
         page = mentioned[docname]
-        name = f"Chapter {page.info.chapter.number}, {page.title}" if page.info.chapter else f"{page.title} ({page.info.part or 'book'})"
+        name = f"Chapter {page.info.chapter.number}, {page.title}" if page.info.chapter else page.title
         address = ""
         if real_base:
             url = f"{edition.baseurl}{docname}.html"

@@ -282,3 +282,39 @@ def test_letter_size_works(printed: BookBuild) -> None:
         assert (round(float(box.width)), round(float(box.height))) == (612, 792), f"{path.name} is not US Letter"
     a4 = pypdf.PdfReader(book_pdf(printed)).pages[0].mediabox
     assert (round(float(a4.width)), round(float(a4.height))) == (595, 842)
+
+
+def test_figures_carry_their_alt_text(printed: BookBuild) -> None:
+    reader = pypdf.PdfReader(book_pdf(printed))
+    alts = []
+
+    def walk(node: object) -> None:
+        node = node.get_object()
+        if isinstance(node, DictionaryObject):
+            if node.get("/S") == "/Figure":
+                alts.append(str(node.get("/Alt", "")))
+            kids = node.get("/K")
+            for kid in (kids.get_object() if isinstance(kids.get_object(), ArrayObject) else [kids]) if kids is not None else []:
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    html_alts = []
+    for page in ("definition", "strategies", "biologics", "small-molecules", "risks", "lifestyle", "research"):
+        soup = BeautifulSoup((printed.html / f"{page}.html").read_text(encoding="utf-8"), "html.parser")
+        html_alts += [img["alt"] for img in soup.select("article.bd-article img")]
+    assert html_alts, "the chapters have no figures to check"
+    assert all(alt.strip() for alt in alts), "a figure in the book PDF has no alt text"
+    for alt in html_alts:
+        assert alt in alts, f"the alt text of a figure is lost in print: {alt[:60]}..."
+
+
+def test_a_chapter_edition_is_reproducible(printed: BookBuild, tmp_path: Path) -> None:
+    from build import source_date_epoch
+    from print_edition import Job, render_chapter
+
+    chapter = printed.chapters[-1]
+    published = chapter_pdf(printed, chapter.slug)
+    first_page = int(pdftotext(published, 1, 1).split()[-1])
+    again = tmp_path / chapter.pdf_name
+    render_chapter(Job(printed.build_dir / ".work" / "html", chapter, "a4", first_page, again, int(source_date_epoch())))
+    assert again.read_bytes() == published.read_bytes(), f"{chapter.pdf_name}: two renders differ"
