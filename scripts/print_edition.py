@@ -151,6 +151,36 @@ def scope_header_cells(document, pdf) -> None:  # noqa: ANN001
             element["A"] = pydyf.Dictionary({"O": "/Table", "Scope": scope})
 
 
+def describe_links(document, pdf) -> None:  # noqa: ANN001
+    """WeasyPrint finisher: describe each link by its text, not its target.
+
+    PDF/UA asks for a description (/Contents) on every link annotation.
+    WeasyPrint 70 writes the target there ("#risks--sec-risks-why" or the
+    URL); a screen reader reads it out. The link's own words ("Chapter 2",
+    "boxed warning", a page number in the index) say more.
+    """
+    import pydyf
+
+    # ``Page.links`` is public; the annotation WeasyPrint hangs on the link's
+    # box is not (WeasyPrint 70): test_links_are_described notices a change.
+    for page in document.pages:
+        for _, _, _, box in page.links:
+            annotation = getattr(box, "link_annotation", None)
+            if annotation is None:
+                continue
+            text = " ".join("".join(getattr(b, "text", "") for b in box.descendants()).split())
+            if text.isdigit():
+                text = f"page {text}"
+            if text:
+                annotation["Contents"] = pydyf.String(text)
+
+
+def finish_pdf(document, pdf) -> None:  # noqa: ANN001
+    """What the PDF needs after WeasyPrint and before it is written."""
+    scope_header_cells(document, pdf)
+    describe_links(document, pdf)
+
+
 def write(document, target: Path, edition: Edition, epoch: int) -> None:  # noqa: ANN001
     """Write the PDF/UA-1 file through a temporary name (never half a file)."""
     document.metadata.authors = [edition.author]
@@ -160,8 +190,17 @@ def write(document, target: Path, edition: Edition, epoch: int) -> None:  # noqa
     document.metadata.generator = None
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.tmp")
-    document.write_pdf(staging, finisher=scope_header_cells, **PDF_OPTIONS)
+    document.write_pdf(staging, finisher=finish_pdf, **PDF_OPTIONS)
     staging.replace(target)
+
+
+def anchor_pages(document) -> dict[str, int]:  # noqa: ANN001
+    """The page (1-based) of every id in a laid-out document."""
+    pages: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for anchor in page.anchors:
+            pages.setdefault(anchor, number)
+    return pages
 
 
 def chapter_starts(document, chapters: list[Chapter]) -> dict[str, int]:  # noqa: ANN001
@@ -182,7 +221,7 @@ def render_chapter(job: Job) -> tuple[str, int, float, float]:
     """Worker: lay out and write one chapter edition; return (file, pages, seconds, CPU seconds)."""
     started, cpu = time.monotonic(), time.process_time()
     edition = load_edition()
-    book = print_html.load_book(job.html_dir, edition, load_chapters())
+    book = print_html.load_book(job.html_dir, edition, load_chapters(), only={job.chapter.docname})
     document = render(print_html.chapter_html(book, job.chapter), job.html_dir, job.paper, edition, job.first_page)
     write(document, job.target, edition, job.epoch)
     return job.target.name, len(document.pages), time.monotonic() - started, time.process_time() - cpu
@@ -226,6 +265,15 @@ def build(
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [pool.submit(render_chapter, job) for job in todo]
         if only != "chapters":
+            # The index can only name each page once when it knows the pages:
+            # lay the book out again with them (the chapters meanwhile go on).
+            started, cpu = time.monotonic(), time.process_time()
+            document = render(print_html.book_html(book, anchor_pages(document)), html_dir, paper, edition)
+            if chapter_starts(document, chapters) != starts:
+                raise PrintError("the book's chapters moved when its index was set again; this is a bug in print_edition.py")
+            timings["book index"] = time.monotonic() - started
+            log(f"print {paper}: index set with each page once in {timings['book index']:.1f}s "
+                f"({time.process_time() - cpu:.1f}s CPU)")
             started, cpu = time.monotonic(), time.process_time()
             write(document, out_dir / f"{edition.book_stem}.pdf", edition, epoch)
             timings["book write"] = time.monotonic() - started

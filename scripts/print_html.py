@@ -72,6 +72,7 @@ class BookPage:
     docname: str
     part: str  # the caption of its table of contents ("" for the opening)
     chapter: Chapter | None = None
+    title: str = ""  # as the contents show it, without its number
 
     @property
     def anchor(self) -> str:
@@ -101,7 +102,9 @@ class Book:
     html_dir: Path
     edition: Edition
     chapters: list[Chapter]
-    pages: list[Page] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)  # the pages read (all, for the book)
+    order: list[BookPage] = field(default_factory=list)  # every page of the book, in order
+    prepared: bool = False  # ids prefixed and links rewritten (book_html)
 
     def page(self, docname: str) -> Page | None:
         return next((p for p in self.pages if p.docname == docname), None)
@@ -131,7 +134,8 @@ def book_order(html_dir: Path, chapters: list[Chapter], root_doc: str = "index")
         for link in wrapper.select("li.toctree-l1 > a[href]"):
             page, _ = urldefrag(link["href"])
             docname = unquote(page).removesuffix(".html")
-            pages.append(BookPage(docname, part, by_docname.get(docname)))
+            title = re.sub(r"^\d+(\.\d+)*\.?\s+", "", link.get_text(" ", strip=True))
+            pages.append(BookPage(docname, part, by_docname.get(docname), title))
     numbered = [p.docname for p in pages if p.chapter is not None]
     if numbered != [c.docname for c in chapters]:
         raise PrintError(
@@ -174,6 +178,11 @@ def clean_article(soup: BeautifulSoup, info: BookPage, source: Path) -> Page:
     # Back-links from a reference to where it is cited are for screens.
     for link in article.select('a[role="doc-backlink"]'):
         unwrap_link(link)
+    # A span inside a link only styles it, but WeasyPrint makes a second,
+    # identical link annotation for it: a screen reader would hear two links.
+    for span in article.select("a > span"):
+        if not span.get("id"):
+            span.unwrap()
     # The theme's scroll wrapper around tables has no meaning on paper.
     for wrapper in article.select("div.pst-scrollable-table-container"):
         wrapper.unwrap()
@@ -328,11 +337,17 @@ class LinkResolver:
 # -- the whole book ------------------------------------------------------------------------
 
 
-def load_book(html_dir: Path, edition: Edition, chapters: list[Chapter]) -> Book:
-    """Read, clean and number every page of the print edition."""
+def load_book(html_dir: Path, edition: Edition, chapters: list[Chapter], only: set[str] | None = None) -> Book:
+    """Read, clean and number the pages of the print edition (``only`` these, if given).
+
+    A chapter edition reads its own page only: parsing every page costs a
+    chapter's worker about as much as laying the chapter out.
+    """
     order = book_order(html_dir, chapters)
-    book = Book(html_dir, edition, chapters)
+    book = Book(html_dir, edition, chapters, order=order)
     for info in order:
+        if only is not None and info.docname not in only:
+            continue
         source = html_dir / f"{info.docname}.html"
         soup = read_soup(source)
         page = clean_article(soup, info, source)
@@ -497,11 +512,13 @@ def cover_and_imprint(book: Book) -> str:
     return cover + imprint
 
 
-def book_index(book: Book, resolve: LinkResolver, order: dict[str, int]) -> str:
+def book_index(book: Book, resolve: LinkResolver, order: dict[str, int], page_of: dict[str, int] | None = None) -> str:
     """The index, from Sphinx's genindex page, with page numbers for print.
 
     Entries that differ only in capitals ("Inflammation", "inflammation")
-    are one entry; the page of a glossary definition is set in bold.
+    or by a plural "s" ("Biologic", "biologics") are one entry; the page of a glossary definition is set in bold. Given
+    the page of each target (``page_of``, from a first layout), a page is
+    listed once per entry.
     """
     soup = read_soup(book.html_dir / "genindex.html")
     letters: dict[str, dict[str, dict[str, object]]] = {}
@@ -517,7 +534,7 @@ def book_index(book: Book, resolve: LinkResolver, order: dict[str, int]) -> str:
     for letter, entries in letters.items():
         if not entries:
             continue
-        lines = [_index_line(entry, order) for entry in entries.values()]
+        lines = [_index_line(entry, order, page_of) for entry in entries.values()]
         blocks.append(f'<h2 class="index-letter">{escape(letter)}</h2><ul class="index-entries">{"".join(lines)}</ul>')
     return (
         f'<section class="print-page book-index" id="{INDEX_ID}">'
@@ -533,7 +550,10 @@ def _collect_entry(item: Tag, entries: dict[str, dict[str, object]], resolve: Li
         term = (item.find(string=True, recursive=False) or "").strip()
     if not term:
         return
-    entry = entries.setdefault(term.casefold(), {"term": term, "refs": [], "subs": []})
+    key = term.casefold()
+    if key.endswith("s") and key[:-1] in entries:
+        key = key[:-1]  # "biologics" joins "Biologic": one entry, not two
+    entry = entries.setdefault(key, {"term": term, "refs": [], "subs": []})
     for link in links:
         target = resolve.target("genindex", link["href"])
         if target is not None:
@@ -546,23 +566,26 @@ def _collect_entry(item: Tag, entries: dict[str, dict[str, object]], resolve: Li
         entry["subs"].append((sub_term, refs))  # type: ignore[union-attr]
 
 
-def _refs_html(refs: list[tuple[str, bool]], order: dict[str, int]) -> str:
-    seen: list[tuple[str, bool]] = []
-    for ref in sorted(refs, key=lambda ref: order.get(ref[0], len(order))):
-        if ref[0] not in (target for target, _ in seen):
-            seen.append(ref)
+def _refs_html(refs: list[tuple[str, bool]], order: dict[str, int], page_of: dict[str, int] | None) -> str:
+    """An entry's page references, in page order, each page once (bold if any is the main one)."""
+    seen: dict[object, tuple[str, bool]] = {}
+    for target, main in sorted(refs, key=lambda ref: order.get(ref[0], len(order))):
+        key = page_of.get(target, target) if page_of else target
+        first = seen.get(key)
+        seen[key] = (first[0], first[1] or main) if first else (target, main)
     return ", ".join(
-        f'<a class="index-ref{" index-main" if main else ""}" href="#{escape(target)}"></a>' for target, main in seen
+        f'<a class="index-ref{" index-main" if main else ""}" href="#{escape(target)}"></a>'
+        for target, main in seen.values()
     )
 
 
-def _index_line(entry: dict[str, object], order: dict[str, int]) -> str:
-    refs = _refs_html(entry["refs"], order)  # type: ignore[arg-type]
+def _index_line(entry: dict[str, object], order: dict[str, int], page_of: dict[str, int] | None) -> str:
+    refs = _refs_html(entry["refs"], order, page_of)  # type: ignore[arg-type]
     subs = ""
     if entry["subs"]:
         rows = []
         for sub_term, sub_refs in entry["subs"]:  # type: ignore[union-attr]
-            sub_links = _refs_html(sub_refs, order)
+            sub_links = _refs_html(sub_refs, order, page_of)
             rows.append(f"<li>{escape(sub_term)}{(' ' + sub_links) if sub_links else ''}</li>")
         subs = f'<ul class="index-sub">{"".join(rows)}</ul>'
     return f'<li><span class="index-term">{escape(str(entry["term"]))}</span>{(" " + refs) if refs else ""}{subs}</li>'
@@ -576,18 +599,24 @@ def check_links(document: str, where: str) -> None:
         raise PrintError(f"{where}: internal links with no target in the print edition: {', '.join(missing[:10])}")
 
 
-def book_html(book: Book) -> str:
-    """The whole book as one print document."""
+def book_html(book: Book, page_of: dict[str, int] | None = None) -> str:
+    """The whole book as one print document.
+
+    ``page_of`` (id -> page, from laying out a first version) lets the index
+    name each page once; it can be called again on the same ``Book`` for that.
+    """
     resolve = LinkResolver({p.docname for p in book.pages} | {"genindex"}, {p.docname: p.aliases for p in book.pages})
-    for page in book.pages:
-        prefix_ids(page)
-        rewrite_links(page, resolve)
+    if not book.prepared:
+        for page in book.pages:
+            prefix_ids(page)
+            rewrite_links(page, resolve)
+        book.prepared = True
     body = [cover_and_imprint(book), contents(book)]
     body += [page_section(page) for page in book.pages]
     # Where each id stands in the book: an index entry lists its pages in
     # this order, which is the order of the pages.
     order = {match.group(1): n for n, match in enumerate(re.finditer(r'\sid="([^"]+)"', "".join(body)))}
-    body.append(book_index(book, resolve, order))
+    body.append(book_index(book, resolve, order, page_of))
     document = wrap_document(
         "\n".join(body), title=f"{book.edition.title}: {book.edition.subtitle}", edition=book.edition,
         description=book.edition.subject,
@@ -608,10 +637,10 @@ def chapter_html(book: Book, chapter: Chapter) -> str:
     if page is None:
         raise PrintError(f"book/{chapter.docname}.md: the chapter is not in the built book")
     soup = BeautifulSoup("", "html.parser")
-    titles = {p.docname: p for p in book.pages}
+    titles = {info.docname: info for info in book.order}
     glossary = glossary_entries(book)
     words: dict[str, tuple[str, str]] = {}
-    mentioned: dict[str, Page] = {}
+    mentioned: dict[str, BookPage] = {}
     real_base = not is_placeholder(book.edition.baseurl)
     for link in page.article.find_all("a", href=True):
         href = link["href"]
@@ -655,13 +684,13 @@ def _words_box(words: dict[str, tuple[str, str]]) -> str:
     )
 
 
-def _mentioned_box(book: Book, mentioned: dict[str, Page], real_base: bool) -> str:
+def _mentioned_box(book: Book, mentioned: dict[str, BookPage], real_base: bool) -> str:
     edition = book.edition
-    order = [p.docname for p in book.pages]
+    order = [info.docname for info in book.order]
     items = []
     for docname in sorted(mentioned, key=order.index):
-        page = mentioned[docname]
-        name = f"Chapter {page.info.chapter.number}, {page.title}" if page.info.chapter else page.title
+        info = mentioned[docname]
+        name = f"Chapter {info.chapter.number}, {info.chapter.title}" if info.chapter else info.title
         address = ""
         if real_base:
             url = f"{edition.baseurl}{docname}.html"

@@ -318,3 +318,23 @@ def test_a_chapter_edition_is_reproducible(printed: BookBuild, tmp_path: Path) -
     again = tmp_path / chapter.pdf_name
     render_chapter(Job(printed.build_dir / ".work" / "html", chapter, "a4", first_page, again, int(source_date_epoch())))
     assert again.read_bytes() == published.read_bytes(), f"{chapter.pdf_name}: two renders differ"
+
+
+def test_links_are_described_by_their_words(printed: BookBuild) -> None:
+    reader = pypdf.PdfReader(chapter_pdf(printed, "risks"))
+    descriptions = [
+        str(annotation.get_object().get("/Contents", ""))
+        for page in reader.pages
+        for annotation in page.get("/Annots") or []
+        if annotation.get_object().get("/Subtype") == "/Link"
+    ]
+    assert descriptions, "the chapter has no links"
+    undescribed = [d for d in descriptions if not d or d.startswith("#")]
+    assert not undescribed, f"{len(undescribed)} links are described by their target, not their words: {undescribed[:3]}"
+    assert any(d.startswith("Chapter ") for d in descriptions)
+
+
+def test_each_link_is_one_annotation(printed: BookBuild) -> None:
+    for page_number, page in enumerate(pypdf.PdfReader(chapter_pdf(printed, "risks")).pages, start=1):
+        rects = [tuple(round(float(x)) for x in a.get_object()["/Rect"]) for a in page.get("/Annots") or []]
+        assert len(rects) == len(set(rects)), f"page {page_number}: a link is tagged twice (a screen reader hears it twice)"
