@@ -97,7 +97,9 @@ def page_css(paper: str, edition: Edition, first_page: int | None = None) -> str
     title = edition.title.replace("\\", "\\\\").replace('"', '\\"')
     # Set with each page's H1, so that (with ``first-except``) a chapter's
     # opening page has no running head at all.
-    css += f'h1[data-running-head] {{ string-set: chapter attr(data-running-head), book-title "{title}"; }}\n'
+    notice = f"Edition {edition.edition} · General information, not medical advice".replace('"', '\\"')
+    css += (f'h1[data-running-head] {{ string-set: chapter attr(data-running-head), book-title "{title}", '
+            f'footer-notice "{notice}"; }}\n')
     if first_page is not None:
         # The chapter edition carries the book's page numbers.
         css += f"@page :first {{ counter-reset: page {first_page}; }}\n"
