@@ -28,6 +28,7 @@ import argparse
 import datetime as dt
 import multiprocessing
 import os
+import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -171,10 +172,28 @@ def describe_links(document, pdf) -> None:  # noqa: ANN001
             if annotation is None:
                 continue
             text = " ".join("".join(getattr(b, "text", "") for b in box.descendants()).split())
+            # The contents' dot leaders are drawn, not read: "Risks . . . 49".
+            text = re.sub(r"(?:\s*\.){3,}\s*(\d+)$", r", page \1", text)
             if text.isdigit():
                 text = f"page {text}"
             if text:
                 annotation["Contents"] = pydyf.String(text)
+
+
+def one_annotation_per_link(document) -> None:  # noqa: ANN001
+    """Keep one link annotation per link, not one per element inside it.
+
+    WeasyPrint 70 (weasyprint/anchors.py, ``gather_anchors``) gives every
+    box inside a link a link of its own (``box.link or parent_link``): an
+    ``<em>`` in a citation, or the page number that ``::after`` adds in the
+    index, make a second, overlapping annotation, and a screen reader hears
+    the link twice. ``Page.links`` is public and read only when the PDF is
+    written: keep the entries of the link's own boxes (the ``<a>``, on every
+    line it spans), which cover their children. test_each_link_is_one_annotation
+    notices if a WeasyPrint upgrade changes this.
+    """
+    for page in document.pages:
+        page.links[:] = [link for link in page.links if getattr(link[3], "link", None) is not None]
 
 
 def finish_pdf(document, pdf) -> None:  # noqa: ANN001
@@ -192,6 +211,7 @@ def write(document, target: Path, edition: Edition, epoch: int) -> None:  # noqa
     document.metadata.generator = None
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.tmp")
+    one_annotation_per_link(document)
     document.write_pdf(staging, finisher=finish_pdf, **PDF_OPTIONS)
     staging.replace(target)
 

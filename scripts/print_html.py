@@ -178,11 +178,6 @@ def clean_article(soup: BeautifulSoup, info: BookPage, source: Path) -> Page:
     # Back-links from a reference to where it is cited are for screens.
     for link in article.select('a[role="doc-backlink"]'):
         unwrap_link(link)
-    # A span inside a link only styles it, but WeasyPrint makes a second,
-    # identical link annotation for it: a screen reader would hear two links.
-    for span in article.select("a > span"):
-        if not span.get("id"):
-            span.unwrap()
     # The theme's scroll wrapper around tables has no meaning on paper.
     for wrapper in article.select("div.pst-scrollable-table-container"):
         wrapper.unwrap()

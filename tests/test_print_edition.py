@@ -335,6 +335,7 @@ def test_links_are_described_by_their_words(printed: BookBuild) -> None:
 
 
 def test_each_link_is_one_annotation(printed: BookBuild) -> None:
-    for page_number, page in enumerate(pypdf.PdfReader(chapter_pdf(printed, "risks")).pages, start=1):
-        rects = [tuple(round(float(x)) for x in a.get_object()["/Rect"]) for a in page.get("/Annots") or []]
-        assert len(rects) == len(set(rects)), f"page {page_number}: a link is tagged twice (a screen reader hears it twice)"
+    for path in every_pdf(printed):
+        for page_number, page in enumerate(pypdf.PdfReader(path).pages, start=1):
+            rects = [tuple(round(float(x)) for x in a.get_object()["/Rect"]) for a in page.get("/Annots") or []]
+            assert len(rects) == len(set(rects)), f"{path.name} page {page_number}: a link is tagged twice"
