@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Build the handbook: HTML book, book PDF, chapter PDFs and EPUB.
 
-    build.py [html|pdf|chapters|epub|all ...] [--paper a4|letter] [--build-dir DIR]
+    build.py [html|pdf|chapters|epub|checklist|print|all ...] [--paper a4|letter] [--build-dir DIR]
+
+``print`` is the WeasyPrint edition of issue 12 (tagged PDF/UA-1, book and
+chapters, ``<build>/print/``, ``print-letter/`` for US Letter), built beside
+the xelatex PDFs and not yet part of ``all``.
 
 How it spends time only on what changed:
 
