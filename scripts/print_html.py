@@ -185,6 +185,12 @@ def clean_article(soup: BeautifulSoup, info: BookPage, source: Path) -> Page:
     for link in article.select("a.image-reference"):
         unwrap_link(link)
     aliases = flatten_inline_anchors(article)
+    for table in article.select("table"):
+        header = table.select_one("tr")
+        if header is not None and len(header.find_all(["th", "td"], recursive=False)) >= 5:
+            # Five columns of long drug names do not fit 150 mm at the body
+            # table size without hyphens: set them a size smaller.
+            table["class"] = [*table.get("class", []), "wide-table"]
     for cell in article.select("thead th"):
         cell["scope"] = "col"
     for cell in article.select("tbody th"):

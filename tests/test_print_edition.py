@@ -339,3 +339,20 @@ def test_each_link_is_one_annotation(printed: BookBuild) -> None:
         for page_number, page in enumerate(pypdf.PdfReader(path).pages, start=1):
             rects = [tuple(round(float(x)) for x in a.get_object()["/Rect"]) for a in page.get("/Annots") or []]
             assert len(rects) == len(set(rects)), f"{path.name} page {page_number}: a link is tagged twice"
+
+
+def test_no_text_runs_into_the_margins(printed: BookBuild, tmp_path: Path) -> None:
+    from print_edition import MEASURE_MM, PAPERS
+
+    mm = 72 / 25.4
+    for paper, path in (("a4", book_pdf(printed)), ("letter", book_pdf(printed, "letter"))):
+        side = (PAPERS[paper][1] - MEASURE_MM) / 2 * mm
+        bbox = tmp_path / f"{paper}.html"
+        subprocess.run(["pdftotext", "-bbox", str(path), str(bbox)], check=True)
+        outside = []
+        for number, page in enumerate(bbox.read_text(encoding="utf-8").split("<page ")[1:], start=1):
+            width = float(re.search(r'width="([\d.]+)"', page).group(1))
+            for x_min, x_max, word in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', page):
+                if float(x_min) < side - 1 or float(x_max) > width - side + 1:
+                    outside.append(f"page {number}: {word}")
+        assert not outside, f"{path.name} ({paper}): text outside the text block: {outside[:5]}"
