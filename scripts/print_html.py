@@ -170,6 +170,7 @@ def unwrap_link(link: Tag) -> None:
 
 
 def clean_article(soup: BeautifulSoup, info: BookPage, source: Path) -> Page:
+    """The page's article, with screen furniture removed and print's markup added."""
     article = soup.select_one("article.bd-article")
     if article is None:
         raise PrintError(f"{source}: no article in the built page")
