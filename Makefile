@@ -19,7 +19,8 @@ export PAPER HANDBOOK_BASEURL
 DEB_BUILD := latexmk:latexmk xelatex:texlive-xetex fncychap.sty:texlive-latex-extra \
              ptmr8t.tfm:texlive-fonts-recommended FreeSerif.otf:fonts-freefont-otf \
              pdftotext:poppler-utils rsvg-convert:librsvg2-bin \
-             libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0
+             libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 \
+             OpenSans-Regular.ttf:fonts-open-sans
 DEB_TEST  := chromium:chromium java:default-jre-headless /usr/share/java/epubcheck.jar:epubcheck \
              hunspell:hunspell node:nodejs npm:npm
 # Programs the tests run whose shared libraries no Debian package pulls in for
@@ -29,7 +30,7 @@ LIBS_TEST := --libraries-of /usr/lib/chromium/chromium \
 EDITION   = $(shell sed -n 's/^edition: *"\{0,1\}\([^"]*\)"\{0,1\}/\1/p' book/_data/edition.yaml)
 
 .DEFAULT_GOAL := help
-.PHONY: help all html pdf chapters chapter new-chapter epub letter serve linkcheck test bench dist clean \
+.PHONY: help all html pdf chapters chapter new-chapter epub letter print serve linkcheck test bench dist clean \
         venv system-deps system-deps-test checkers check-pins
 
 help: ## List the targets
@@ -60,6 +61,9 @@ chapter: venv system-deps ## Export one chapter: make chapter NAME=risks [FORMAT
 
 epub: venv system-deps ## Build the EPUB (_build/epub/)
 	$(BUILD) epub
+
+print: venv system-deps ## Build the tagged PDF/UA edition by WeasyPrint, book and chapters (_build/print/; PAPER=letter: _build/print-letter/)
+	$(BUILD) print
 
 new-chapter: venv ## Start a chapter: make new-chapter NAME=care-team TITLE="Your care team" [AFTER=risks]
 	@test -n "$(NAME)" -a -n "$(TITLE)" || { echo 'usage: make new-chapter NAME=<slug> TITLE="<title>" [AFTER=<slug>]'; exit 2; }

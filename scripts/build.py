@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Build the handbook: HTML book, book PDF, chapter PDFs and EPUB.
 
-    build.py [html|pdf|chapters|epub|all ...] [--paper a4|letter] [--build-dir DIR]
+    build.py [html|pdf|chapters|epub|checklist|print|all ...] [--paper a4|letter] [--build-dir DIR]
+
+``print`` is the WeasyPrint edition of issue 12 (tagged PDF/UA-1, book and
+chapters, ``<build>/print/``, ``print-letter/`` for US Letter), built beside
+the xelatex PDFs and not yet part of ``all``.
 
 How it spends time only on what changed:
 
@@ -63,16 +67,25 @@ import draw_approval_timeline  # noqa: E402
 import draw_monitoring_figure  # noqa: E402
 import editor_messages  # noqa: E402
 import preflight  # noqa: E402
+import print_edition  # noqa: E402
 from handbook_meta import BOOK_DIR, ChapterOrderError, checklist_pdf_name, load_chapters, load_edition, navigation_fingerprint  # noqa: E402
 
-TARGETS = ("html", "epub", "pdf", "chapters", "checklist")
-# The checklist is printed from its HTML page, so building it builds the site.
-NEEDS = {"checklist": "html"}
+TARGETS = ("html", "epub", "pdf", "chapters", "checklist", "print")
+# -- print edition (issue 12) --------------------------------------------------
+# "print": the designed, tagged PDF/UA-1 edition (book and chapters) that
+# WeasyPrint renders from the HTML (scripts/print_edition.py), published to
+# _build/print/ (print-letter/ for US Letter) beside the xelatex PDFs until
+# it reaches parity with them. Not yet part of "all": it adds its own time.
+ALL_TARGETS = ("html", "epub", "pdf", "chapters", "checklist")
+# The checklist and the print edition are printed from the HTML pages, so
+# building them builds the site.
+NEEDS = {"checklist": "html", "print": "html"}
 PAPERS = ("a4", "letter")
 # Everything that can change an output.
 SOURCE_DIRS = ("book", "_ext", "_static", "_templates", "_print")
 SOURCE_FILES = ("conf.py", "requirements.txt", "scripts/build.py", "scripts/run_sphinx.py", "scripts/draw_approval_timeline.py",
-                "scripts/draw_monitoring_figure.py", "scripts/checklist_pdf.py")
+                "scripts/draw_monitoring_figure.py", "scripts/checklist_pdf.py", "scripts/print_edition.py",
+                "scripts/print_html.py")
 ENV_INPUTS = ("HANDBOOK_BASEURL", "SOURCE_DATE_EPOCH")
 SPHINX_FLAGS = ["-n", "-W", "--keep-going", "-q", "-T"]
 # Code Sphinx does not watch: it re-reads a page when the page, conf.py or a
@@ -195,6 +208,14 @@ class Layout:
     def epub(self) -> Path:
         return self.build_dir / "epub"
 
+    @property
+    def print_work(self) -> Path:
+        return self.work / f"print-{self.paper}"
+
+    @property
+    def print(self) -> Path:
+        return self.build_dir / ("print" if self.paper == "a4" else f"print-{self.paper}")
+
 
 @dataclass
 class Build:
@@ -289,9 +310,22 @@ class Build:
             except checklist_pdf.ChecklistError as error:
                 raise BuildError(str(error)) from error
 
+    def print_edition(self) -> None:
+        """The WeasyPrint edition (book and chapters) from the HTML just built."""
+        try:
+            print_edition.build(self.layout.html_work, self.layout.print_work, self.layout.paper,
+                                epoch=int(self.env["SOURCE_DATE_EPOCH"]), log=log)  # fmt: skip
+        except print_edition.PrintError as error:
+            raise BuildError(str(error)) from error
+
+    def html_then_print(self) -> None:
+        self.html_and_epub()
+        if "print" in self.targets:
+            self.print_edition()
+
     def run(self) -> None:
         with ThreadPoolExecutor(max_workers=2) as pool:
-            futures = [pool.submit(self.html_and_epub), pool.submit(self.latex)]
+            futures = [pool.submit(self.html_then_print), pool.submit(self.latex)]
             errors = [f.exception() for f in futures if f.exception() is not None]
         if errors:
             # Both builders meet most mistakes: say each once.
@@ -453,6 +487,11 @@ def publish(build: Build) -> None:
             copy_if_changed(layout.work / "checklist" / checklist_pdf_name(paper), a4.pdf / checklist_pdf_name(paper))
     if "epub" in build.targets:
         copy_if_changed(layout.epub_work / f"{stem}.epub", layout.epub / f"{stem}.epub")
+    if "print" in build.targets:
+        copy_if_changed(layout.print_work / f"{stem}.pdf", layout.print / f"{stem}.pdf")
+        for chapter in build.chapters:
+            copy_if_changed(layout.print_work / "chapters" / chapter.pdf_name, layout.print / "chapters" / chapter.pdf_name)
+        remove_all_but(layout.print / "chapters", {chapter.pdf_name for chapter in build.chapters})
     if "html" in build.targets:
         replace_dir(layout.html_work, layout.html, keep=("downloads",))
     if layout.html.exists():
@@ -496,6 +535,7 @@ def outputs_present(build: Build, target: str) -> bool:
         "pdf": [layout.pdf / f"{stem}.pdf"],
         "chapters": [layout.pdf / "chapters" / c.pdf_name for c in build.chapters],
         "checklist": [Layout(layout.build_dir, "a4").pdf / checklist_pdf_name(paper) for paper in PAPERS],
+        "print": [layout.print / f"{stem}.pdf", *(layout.print / "chapters" / c.pdf_name for c in build.chapters)],
     }[target]
     return all(p.exists() for p in expected)
 
@@ -514,13 +554,14 @@ def failed_on(problems: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("targets", nargs="*", default=["all"], choices=[*TARGETS, "all"], metavar="TARGET",
-                        help="html, pdf, chapters, epub or all (default)")  # fmt: skip
+                        help="html, pdf, chapters, epub, checklist, print (the WeasyPrint edition) or all "
+                             "(default: all but print)")  # fmt: skip
     parser.add_argument("--paper", default=os.environ.get("PAPER") or "a4", choices=PAPERS)
     parser.add_argument("--build-dir", type=Path, default=ROOT / "_build")
     parser.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     args = parser.parse_args(argv)
 
-    targets = set(TARGETS) if "all" in args.targets else set(args.targets)
+    targets = set(ALL_TARGETS) | set(args.targets) - {"all"} if "all" in args.targets else set(args.targets)
     targets |= {NEEDS[t] for t in targets if t in NEEDS}
     layout = Layout(args.build_dir.resolve(), args.paper)
     layout.work.mkdir(parents=True, exist_ok=True)
@@ -536,7 +577,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     stamps = load_stamps(layout)
-    prints = {t: fingerprint(f"{t}:{args.paper if t in ('pdf', 'chapters') else ''}") for t in targets}
+    prints = {t: fingerprint(f"{t}:{args.paper if t in ('pdf', 'chapters', 'print') else ''}") for t in targets}
     probe = Build(layout, targets)
     stale = {t for t in targets if args.force or stamps.get(f"{t}-{args.paper}") != prints[t] or not outputs_present(probe, t)}
     if not stale:

@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+"""The designed, accessible PDF edition: the book and every chapter, by WeasyPrint.
+
+    print_edition.py HTML_DIR OUT_DIR [--paper a4|letter] [--jobs 2] [--only book|chapters]
+
+Issue 12's route: Sphinx's HTML pages, assembled for print by
+``scripts/print_html.py``, styled by our own print stylesheet
+(``_print/book.css``) and rendered by WeasyPrint as tagged PDF/UA-1,
+on A4 or US Letter. It writes ``OUT_DIR/<book stem>.pdf`` and
+``OUT_DIR/chapters/NN-slug.pdf``.
+
+The book is laid out first: the page each chapter starts on in the book is
+then the first page number of its chapter edition, so "see page 57" means
+the same page in both. The chapter editions are laid out two at a time in
+worker processes (one per core) while the book's PDF is written.
+
+Two runs give identical bytes: the PDF's dates come from
+``SOURCE_DATE_EPOCH`` (the build sets it from the last commit) and its file
+identifier is a hash of its content.
+
+Exit status: 0 written, 1 a page could not be printed (the message names
+it), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import multiprocessing
+import os
+import re
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "_ext"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import print_html  # noqa: E402
+from handbook_meta import Chapter, Edition, load_chapters, load_edition  # noqa: E402
+from print_html import PrintError  # noqa: E402
+
+STYLESHEET = ROOT / "_print" / "book.css"
+PAPERS = {"a4": ("A4", 210.0, 297.0), "letter": ("letter", 215.9, 279.4)}
+# The text block's width, the same on both papers: at 12 pt Open Sans this
+# gives 65-75 characters a line (measured with pdftotext on the book).
+MEASURE_MM = 150.0
+MARGIN_TOP_MM, MARGIN_BOTTOM_MM = 24.0, 22.0
+# Open Sans from Debian's fonts-open-sans (the Makefile installs it),
+# embedded from its files so that no other font can stand in unnoticed.
+FONT_DIR = Path("/usr/share/fonts/truetype/open-sans")
+FONT_FILES = (
+    ("OpenSans-Regular.ttf", 400, "normal"),
+    ("OpenSans-Italic.ttf", 400, "italic"),
+    ("OpenSans-Semibold.ttf", 600, "normal"),
+    ("OpenSans-SemiboldItalic.ttf", 600, "italic"),
+    ("OpenSans-Bold.ttf", 700, "normal"),
+    ("OpenSans-BoldItalic.ttf", 700, "italic"),
+    ("OpenSans-ExtraBold.ttf", 800, "normal"),
+)
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_identifier": True, "uncompressed_pdf": False}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One chapter edition to render in a worker process."""
+
+    html_dir: Path
+    chapter: Chapter
+    paper: str
+    first_page: int
+    target: Path
+    epoch: int
+
+
+def font_faces() -> str:
+    missing = [name for name, _, _ in FONT_FILES if not (FONT_DIR / name).is_file()]
+    if missing:
+        raise PrintError(
+            f"{FONT_DIR}: missing {', '.join(missing)}; install the Debian package fonts-open-sans (make system-deps)"
+        )
+    return "".join(
+        f'@font-face {{ font-family: "Open Sans"; src: url("{(FONT_DIR / name).as_uri()}"); '
+        f"font-weight: {weight}; font-style: {style}; }}\n"
+        for name, weight, style in FONT_FILES
+    )
+
+
+def page_css(paper: str, edition: Edition, first_page: int | None = None) -> str:
+    """What the stylesheet leaves to the build: paper, margins, fonts, title, first page number."""
+    size, width, _ = PAPERS[paper]
+    side = (width - MEASURE_MM) / 2
+    css = font_faces()
+    css += f"@page {{ size: {size}; margin: {MARGIN_TOP_MM}mm {side:.2f}mm {MARGIN_BOTTOM_MM}mm {side:.2f}mm; }}\n"
+    title = edition.title.replace("\\", "\\\\").replace('"', '\\"')
+    # Set with each page's H1, so that (with ``first-except``) a chapter's
+    # opening page has no running head at all.
+    notice = f"Edition {edition.edition} · General information, not medical advice".replace('"', '\\"')
+    css += (f'h1[data-running-head] {{ string-set: chapter attr(data-running-head), book-title "{title}", '
+            f'footer-notice "{notice}"; }}\n')
+    if first_page is not None:
+        # The chapter edition carries the book's page numbers.
+        css += f"@page :first {{ counter-reset: page {first_page}; }}\n"
+    return css + STYLESHEET.read_text(encoding="utf-8")
+
+
+def pdf_date(epoch: int) -> str:
+    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def render(document_html: str, html_dir: Path, paper: str, edition: Edition, first_page: int | None = None):  # noqa: ANN201
+    """Lay the document out (WeasyPrint's Document)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    css = CSS(string=page_css(paper, edition, first_page), base_url=str(ROOT), font_config=fonts)
+    html = HTML(string=document_html, base_url=str(html_dir) + "/")
+    return html.render(stylesheets=[css], font_config=fonts)
+
+
+def scope_header_cells(document, pdf) -> None:  # noqa: ANN001
+    """WeasyPrint finisher: give every table header cell its /Scope.
+
+    WeasyPrint 70 ties data cells to their headers with /Headers and /IDs
+    (enough for PDF/UA-1 clause 7.5) but writes no /Scope, even for
+    ``<th scope="col">``. The ``pdfua`` checker then warns (UA-15-003) that
+    no header cell is associated. A header cell in the table's head is a
+    column header, one in its body a row header: say so in the file.
+    """
+    import pydyf
+
+    by_number = {obj.number: obj for obj in pdf.objects if isinstance(obj, pydyf.Dictionary) and obj.number is not None}
+
+    def parent(element):  # noqa: ANN001, ANN202
+        reference = element.get("P")
+        if reference is None:
+            return None
+        return by_number.get(int(bytes(reference).split()[0]))
+
+    for element in by_number.values():
+        if element.get("S") != "/TH":
+            continue
+        row = parent(element)
+        group = parent(row) if row is not None else None
+        scope = "/Row" if group is not None and group.get("S") == "/TBody" else "/Column"
+        attributes = element.get("A")
+        if isinstance(attributes, pydyf.Dictionary):
+            attributes["Scope"] = scope
+        else:
+            element["A"] = pydyf.Dictionary({"O": "/Table", "Scope": scope})
+
+
+def describe_links(document, pdf) -> None:  # noqa: ANN001
+    """WeasyPrint finisher: describe each link by its text, not its target.
+
+    PDF/UA asks for a description (/Contents) on every link annotation.
+    WeasyPrint 70 writes the target there ("#risks--sec-risks-why" or the
+    URL); a screen reader reads it out. The link's own words ("Chapter 2",
+    "boxed warning", a page number in the index) say more.
+    """
+    import pydyf
+
+    # ``Page.links`` is public; the annotation WeasyPrint hangs on the link's
+    # box is not (WeasyPrint 70): test_links_are_described notices a change.
+    for page in document.pages:
+        for _, _, _, box in page.links:
+            annotation = getattr(box, "link_annotation", None)
+            if annotation is None:
+                continue
+            text = " ".join("".join(getattr(b, "text", "") for b in box.descendants()).split())
+            # The contents' dot leaders are drawn, not read: "Risks . . . 49".
+            text = re.sub(r"(?:\s*\.){3,}\s*(\d+)$", r", page \1", text)
+            if text.isdigit():
+                text = f"page {text}"
+            if text:
+                annotation["Contents"] = pydyf.String(text)
+
+
+def one_annotation_per_link(document) -> None:  # noqa: ANN001
+    """Keep one link annotation per link, not one per element inside it.
+
+    WeasyPrint 70 (weasyprint/anchors.py, ``gather_anchors``) gives every
+    box inside a link a link of its own (``box.link or parent_link``): an
+    ``<em>`` in a citation, or the page number that ``::after`` adds in the
+    index, make a second, overlapping annotation, and a screen reader hears
+    the link twice. ``Page.links`` is public and read only when the PDF is
+    written: keep the entries of the link's own boxes (the ``<a>``, on every
+    line it spans), which cover their children. test_each_link_is_one_annotation
+    notices if a WeasyPrint upgrade changes this.
+    """
+    for page in document.pages:
+        page.links[:] = [link for link in page.links if getattr(link[3], "link", None) is not None]
+
+
+def finish_pdf(document, pdf) -> None:  # noqa: ANN001
+    """What the PDF needs after WeasyPrint and before it is written."""
+    scope_header_cells(document, pdf)
+    describe_links(document, pdf)
+
+
+def write(document, target: Path, edition: Edition, epoch: int) -> None:  # noqa: ANN001
+    """Write the PDF/UA-1 file through a temporary name (never half a file)."""
+    document.metadata.authors = [edition.author]
+    document.metadata.description = edition.subject
+    document.metadata.keywords = list(edition.keywords)
+    document.metadata.created = document.metadata.modified = pdf_date(epoch)
+    document.metadata.generator = None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.tmp")
+    one_annotation_per_link(document)
+    document.write_pdf(staging, finisher=finish_pdf, **PDF_OPTIONS)
+    staging.replace(target)
+
+
+def anchor_pages(document) -> dict[str, int]:  # noqa: ANN001
+    """The page (1-based) of every id in a laid-out document."""
+    pages: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for anchor in page.anchors:
+            pages.setdefault(anchor, number)
+    return pages
+
+
+def chapter_starts(document, chapters: list[Chapter]) -> dict[str, int]:  # noqa: ANN001
+    """The book page (1-based, as printed) on which each chapter starts."""
+    anchors = {f"doc-{c.docname}": c.docname for c in chapters}
+    starts = {}
+    for number, page in enumerate(document.pages, start=1):
+        for anchor in page.anchors:
+            if anchor in anchors and anchors[anchor] not in starts:
+                starts[anchors[anchor]] = number
+    missing = [c.docname for c in chapters if c.docname not in starts]
+    if missing:
+        raise PrintError(f"book/{missing[0]}.md: the chapter has no page in the printed book")
+    return starts
+
+
+def render_chapter(job: Job) -> tuple[str, int, float, float]:
+    """Worker: lay out and write one chapter edition; return (file, pages, seconds, CPU seconds)."""
+    started, cpu = time.monotonic(), time.process_time()
+    edition = load_edition()
+    book = print_html.load_book(job.html_dir, edition, load_chapters(), only={job.chapter.docname})
+    document = render(print_html.chapter_html(book, job.chapter), job.html_dir, job.paper, edition, job.first_page)
+    write(document, job.target, edition, job.epoch)
+    return job.target.name, len(document.pages), time.monotonic() - started, time.process_time() - cpu
+
+
+def source_date_epoch() -> int:
+    value = os.environ.get("SOURCE_DATE_EPOCH")
+    if value:
+        return int(value)
+    edition = load_edition()
+    return int(dt.datetime.fromisoformat(edition.date).replace(tzinfo=dt.timezone.utc).timestamp())
+
+
+def build(
+    html_dir: Path, out_dir: Path, paper: str, *, epoch: int | None = None, jobs: int = 2, only: str | None = None, log=print  # noqa: ANN001
+) -> dict[str, float]:
+    """Render the book and its chapter editions; return the time each step took.
+
+    ``epoch`` (SOURCE_DATE_EPOCH) dates the files; by default the
+    environment's, else the edition's date.
+    """
+    edition = load_edition()
+    chapters = load_chapters()
+    epoch = source_date_epoch() if epoch is None else epoch
+    timings: dict[str, float] = {}
+    started = time.monotonic()
+    book = print_html.load_book(html_dir, edition, chapters)
+    document_html = print_html.book_html(book)
+    timings["assemble"] = time.monotonic() - started
+    started, cpu = time.monotonic(), time.process_time()
+    document = render(document_html, html_dir, paper, edition)
+    timings["book layout"] = time.monotonic() - started
+    starts = chapter_starts(document, chapters)
+    log(f"print {paper}: book laid out, {len(document.pages)} pages, in {timings['book layout']:.1f}s "
+        f"({time.process_time() - cpu:.1f}s CPU)")
+    todo = [] if only == "book" else [
+        Job(html_dir, c, paper, starts[c.docname], out_dir / "chapters" / c.pdf_name, epoch) for c in chapters
+    ]  # fmt: skip
+    # "spawn": the build calls this from a thread, and forking a process
+    # that runs threads can deadlock the child.
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(render_chapter, job) for job in todo]
+        if only != "chapters":
+            # The index can only name each page once when it knows the pages:
+            # lay the book out again with them (the chapters meanwhile go on).
+            started, cpu = time.monotonic(), time.process_time()
+            document = render(print_html.book_html(book, anchor_pages(document)), html_dir, paper, edition)
+            if chapter_starts(document, chapters) != starts:
+                raise PrintError("the book's chapters moved when its index was set again; this is a bug in print_edition.py")
+            timings["book index"] = time.monotonic() - started
+            log(f"print {paper}: index set with each page once in {timings['book index']:.1f}s "
+                f"({time.process_time() - cpu:.1f}s CPU)")
+            started, cpu = time.monotonic(), time.process_time()
+            write(document, out_dir / f"{edition.book_stem}.pdf", edition, epoch)
+            timings["book write"] = time.monotonic() - started
+            log(f"print {paper}: book written in {timings['book write']:.1f}s ({time.process_time() - cpu:.1f}s CPU)")
+        for future in futures:
+            name, pages, seconds, cpu = future.result()
+            timings[f"chapter {name}"] = seconds
+            log(f"print {paper}: {name}, {pages} pages, {seconds:.1f}s ({cpu:.1f}s CPU)")
+    return timings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("html_dir", type=Path, help="Sphinx's built HTML (the build's .work/html)")
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--paper", choices=sorted(PAPERS), default=os.environ.get("PAPER") or "a4")
+    parser.add_argument("--jobs", type=int, default=2, help="chapter editions laid out at once")
+    parser.add_argument("--only", choices=("book", "chapters"))
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    try:
+        timings = build(args.html_dir, args.out_dir, args.paper, jobs=args.jobs, only=args.only)
+    except PrintError as error:
+        print(f"print_edition: {error}", file=sys.stderr)
+        return 1
+    summary = ", ".join(f"{step} {seconds:.1f}s" for step, seconds in timings.items())
+    print(f"print_edition: {args.paper} written in {time.monotonic() - started:.1f}s ({summary})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
