@@ -289,9 +289,6 @@ latex_documents = [
 
 latex_elements = {
     "papersize": _PAPER,
-    # Long addresses in reference lists may break at hyphens too, not only at
-    # slashes: some sources' URLs are one long hyphenated slug.
-    "passoptionstopackages": r"\PassOptionsToPackage{hyphens}{url}",
     # No blank pages between chapters: chapters open on any page.
     "extraclassoptions": "openany,oneside",
     "releasename": "Edition",

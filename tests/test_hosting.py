@@ -456,7 +456,7 @@ def test_bundle_opens_from_disk_with_navigation_search_and_downloads(book: BookB
 
     page.goto((bundle.unpacked / "index.html").as_uri())
     downloads = page.locator("ul.handbook-downloads a").evaluate_all("links => links.map(a => a.href)")
-    assert len(downloads) == 2 + len(book.chapters)
+    assert len(downloads) == 2 + len(book.chapters) + 2  # and the checklist, A4 and Letter
     for href in downloads:
         assert href.startswith("file://") and Path(urlsplit(href).path).is_file(), href
 
