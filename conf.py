@@ -289,6 +289,10 @@ latex_documents = [
 
 latex_elements = {
     "papersize": _PAPER,
+    # Long addresses in reference lists may break at hyphens too, not only at
+    # slashes: some sources' addresses are one long hyphenated slug, which
+    # would otherwise run into the margin.
+    "passoptionstopackages": r"\PassOptionsToPackage{hyphens}{url}",
     # No blank pages between chapters: chapters open on any page.
     "extraclassoptions": "openany,oneside",
     "releasename": "Edition",

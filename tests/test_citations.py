@@ -162,12 +162,13 @@ def test_the_chapter_pdf_numbers_citations_as_the_web_page_does(book: BookBuild,
     assert pdf_reference_labels(listed) == list(range(1, n + 1)), chapter.pdf_name
     assert pdf_markers(body) == set(range(1, n + 1)), f"{chapter.pdf_name}: markers in the text"
     # The same source under the same number: each entry's address, in order.
-    squashed = re.sub(r"\s+", "", listed)
+    # pdftotext drops a hyphen that ends a line, and long addresses break at
+    # their hyphens in print: compare the addresses without hyphens.
+    squashed = re.sub(r"[\s-]+", "", listed)
     position = 0
     for entry in html.entries:
         for href, _ in entry.links:
-            # pdftotext drops a hyphen that ends a line, even an address's last.
-            found = squashed.find(href.rstrip("-"), position)
+            found = squashed.find(href.replace("-", ""), position)
             assert found >= 0, f"{chapter.pdf_name}: [{entry.label}] {href} missing or out of order"
             position = found
 
