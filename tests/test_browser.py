@@ -119,8 +119,13 @@ def visit(context, url: str, until: str = "networkidle") -> Iterator[tuple[objec
 
 
 def compact(text: str) -> str:
-    """Text without any whitespace: PDF line breaks fall anywhere."""
-    return re.sub(r"\s+", "", text)
+    """Text without whitespace or hyphens: PDF line breaks fall anywhere.
+
+    Where a line breaks depends on the fonts a machine has; a break after a
+    hyphen ("6-mercaptopurine") or a hyphenation point comes back from the
+    PDF with the hyphen dropped or added, so hyphens are left out of both sides.
+    """
+    return re.sub(r"[\s\-\u00ad\u2010\u2011]+", "", text)
 
 
 def printed_text(page, tmp_path: Path) -> str:
