@@ -13,10 +13,11 @@ be one sheet.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from bs4 import BeautifulSoup
+
+from print_edition import pdf_date
 
 ROOT = Path(__file__).resolve().parent.parent
 STYLESHEET = ROOT / "_print" / "checklist.css"
@@ -79,8 +80,7 @@ def render(html_dir: Path, target: Path, paper: str, *, title: str, language: st
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.tmp")
     document.metadata.authors = [author]
-    stamp = dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    document.metadata.created = document.metadata.modified = stamp
+    document.metadata.created = document.metadata.modified = pdf_date(epoch)
     document.metadata.generator = None
     document.write_pdf(staging, pdf_variant="pdf/ua-1", pdf_identifier=True, uncompressed_pdf=False)
     staging.replace(target)

@@ -47,9 +47,6 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from handbook_meta import BOOK_DIR, Chapter, Edition
 
-# The base URL edition.yaml ships with until the book has a real host. An
-# address on it would send a reader nowhere, so print editions never show it.
-PLACEHOLDER_HOSTS = ("autoimmune-handbook.example.org",)
 # Screen furniture inside an article: removed, not hidden (see module docstring).
 SCREEN_ONLY = (
     "a.headerlink, button, script, style, nav, form, input, .handbook-downloads, .prev-next-area, "
@@ -360,10 +357,6 @@ def load_book(html_dir: Path, edition: Edition, chapters: list[Chapter], only: s
     return book
 
 
-def is_placeholder(baseurl: str) -> bool:
-    return any(host in baseurl for host in PLACEHOLDER_HOSTS)
-
-
 def glossary_entries(book: Book) -> dict[str, tuple[str, str]]:
     """Glossary term id (``term-Biologic``) -> (term, definition as HTML, links removed)."""
     soup = read_soup(book.html_dir / f"{GLOSSARY}.html")
@@ -643,7 +636,7 @@ def chapter_html(book: Book, chapter: Chapter) -> str:
     glossary = glossary_entries(book)
     words: dict[str, tuple[str, str]] = {}
     mentioned: dict[str, BookPage] = {}
-    real_base = not is_placeholder(book.edition.baseurl)
+    real_base = not book.edition.has_placeholder_baseurl
     for link in page.article.find_all("a", href=True):
         href = link["href"]
         if re.match(r"^[a-z][a-z0-9+.-]*:", href):
