@@ -87,7 +87,9 @@ SOURCE_FILES = ("conf.py", "requirements.txt", "scripts/build.py", "scripts/run_
                 "scripts/draw_monitoring_figure.py", "scripts/checklist_pdf.py", "scripts/print_edition.py",
                 "scripts/print_html.py")
 ENV_INPUTS = ("HANDBOOK_BASEURL", "SOURCE_DATE_EPOCH")
-SPHINX_FLAGS = ["-n", "-W", "--keep-going", "-q", "-T"]
+# --no-color: the output is read by editor_messages, not by a terminal (CI
+# machines that set FORCE_COLOR would otherwise get escape codes).
+SPHINX_FLAGS = ["-n", "-W", "--keep-going", "-q", "-T", "--no-color"]
 # Code Sphinx does not watch: it re-reads a page when the page, conf.py or a
 # template changed, not when an extension or a package did. When this code
 # changed since a builder's last good run, that run starts from a fresh

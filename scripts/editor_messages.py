@@ -63,6 +63,7 @@ _FENCE = re.compile(r"^\s*(?P<fence>`{3,}|~{3,}|:{3,})\s*(?P<info>.*)$")
 _BLOCK_TYPE = re.compile(r"^\{(?P<name>[\w:-]+)\}")
 # Sphinx prints names with %r: 'name', or "name" when the name holds a quote.
 _NAME = r"""(?P<q>['"])(?P<token>.+)(?P=q)"""
+_TERMINAL_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 _CRASH = re.compile(r"^Versions\n=+$", re.MULTILINE)
 _EXCEPTION_LINE = re.compile(r"^[\w.]*(Error|Exception|Interrupt|Exit)\b.*")
 _CRASH_HEADLINE = re.compile(r"^[\w ]+ error!$|^Interrupted!$")
@@ -265,6 +266,13 @@ def crash_summary(report: str, builder: str) -> str:
     details = f"; the details are in {saved.group(1)}" if saved else ""
     output = BUILDER_OUTPUTS.get(builder, f"the {builder} output")
     return f"Sphinx stopped with an internal error while making {output}: {exception}{details}"
+
+
+def without_colour(output: str) -> str:
+    """The output without terminal escape codes: Sphinx colours its warnings
+    when FORCE_COLOR is set. build.py asks it not to (--no-color); this keeps
+    the reading right for output that was coloured all the same."""
+    return _TERMINAL_ESCAPE.sub("", output)
 
 
 def entries(output: str) -> list[list[str]]:
@@ -571,7 +579,7 @@ def rewrite(warning: SphinxWarning, book: Book, occurrence: int = 1) -> Problem:
 
 def sphinx_problems(output: str, builder: str, book: Book) -> list[str]:
     """Everything one Sphinx run printed, as problems for an editor."""
-    warnings, crash = split_crash(output)
+    warnings, crash = split_crash(without_colour(output))
     seen: Counter[tuple[str | None, int | None, str]] = Counter()
     problems = []
     for first, *rest in entries(warnings):

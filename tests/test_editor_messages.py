@@ -166,6 +166,17 @@ def test_an_unknown_block_type_suggests_a_known_one(book: em.Book) -> None:
     ]
 
 
+def test_coloured_output_reads_the_same_as_plain(book: em.Book) -> None:
+    # Sphinx colours its warnings when FORCE_COLOR is set, as on some CI
+    # machines: red from the start of the line to the end of the message.
+    plain = sphinx_line(book, "05-risks.md", 15, "Unknown directive type: 'figur'", "myst.directive_unknown")
+    coloured = "\n".join(f"\x1b[91m{line}\x1b[39;49;00m" if line else line for line in plain.split("\n"))
+    assert "\x1b" in coloured
+    assert em.sphinx_problems(coloured, "html", book) == em.sphinx_problems(plain, "html", book) == [
+        "book/05-risks.md:15: '{figur}' is not a kind of block the book knows; did you mean '{figure}'?"
+    ]
+
+
 def test_a_message_without_a_rule_keeps_its_words_but_loses_the_noise(book: em.Book) -> None:
     output = sphinx_line(book, "05-risks.md", 3, "something new [and odd]", "misc.new")
     assert em.sphinx_problems(output + "\nbuild finished with problems, 1 warning.", "html", book) == [
