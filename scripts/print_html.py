@@ -24,8 +24,9 @@ What it does to the pages, and why:
   ``alt``; headings keep their levels (H1 for a chapter, H2 for its
   sections).
 * **Book matter.** Cover, imprint (its wording taken from the About page),
-  contents and index are generated here; page numbers are left to the
-  print stylesheet (``target-counter``).
+  contents and index are generated here. The contents' page numbers are
+  left to the print stylesheet (``target-counter``); the index is laid out
+  after the book, its page numbers known (``index_html``).
 * **Chapter editions.** Glossary links become links to a "Words used in
   this chapter" box at the chapter's end, and links to other chapters become
   one "Other chapters mentioned" list, with the hosted address only when the
@@ -507,13 +508,21 @@ def cover_and_imprint(book: Book) -> str:
     return cover + imprint
 
 
-def book_index(book: Book, resolve: LinkResolver, order: dict[str, int], page_of: dict[str, int] | None = None) -> str:
-    """The index, from Sphinx's genindex page, with page numbers for print.
+def index_section(blocks: str = "") -> str:
+    """The index's section: its heading and, once the pages are known, its entries."""
+    return (
+        f'<section class="print-page book-index" id="{INDEX_ID}">'
+        f'<h1 data-running-head="Index">Index</h1>{blocks}</section>'
+    )
+
+
+def book_index(book: Book, resolve: LinkResolver, page_of: dict[str, int]) -> str:
+    """The index, from Sphinx's genindex page, with the page numbers of the print edition.
 
     Entries that differ only in capitals ("Inflammation", "inflammation")
-    or by a plural "s" ("Biologic", "biologics") are one entry; the page of a glossary definition is set in bold. Given
-    the page of each target (``page_of``, from a first layout), a page is
-    listed once per entry.
+    or by a plural "s" ("Biologic", "biologics") are one entry; the page of a
+    glossary definition is set in bold. ``page_of`` (id -> page, from laying
+    out the book) orders an entry's pages and lists each page once.
     """
     soup = read_soup(book.html_dir / "genindex.html")
     letters: dict[str, dict[str, dict[str, object]]] = {}
@@ -529,12 +538,9 @@ def book_index(book: Book, resolve: LinkResolver, order: dict[str, int], page_of
     for letter, entries in letters.items():
         if not entries:
             continue
-        lines = [_index_line(entry, order, page_of) for entry in entries.values()]
+        lines = [_index_line(entry, page_of) for entry in entries.values()]
         blocks.append(f'<h2 class="index-letter">{escape(letter)}</h2><ul class="index-entries">{"".join(lines)}</ul>')
-    return (
-        f'<section class="print-page book-index" id="{INDEX_ID}">'
-        f'<h1 data-running-head="Index">Index</h1>{"".join(blocks)}</section>'
-    )
+    return index_section("".join(blocks))
 
 
 def _collect_entry(item: Tag, entries: dict[str, dict[str, object]], resolve: LinkResolver) -> None:
@@ -561,46 +567,53 @@ def _collect_entry(item: Tag, entries: dict[str, dict[str, object]], resolve: Li
         entry["subs"].append((sub_term, refs))  # type: ignore[union-attr]
 
 
-def _refs_html(refs: list[tuple[str, bool]], order: dict[str, int], page_of: dict[str, int] | None) -> str:
-    """An entry's page references, in page order, each page once (bold if any is the main one)."""
-    seen: dict[object, tuple[str, bool]] = {}
-    for target, main in sorted(refs, key=lambda ref: order.get(ref[0], len(order))):
-        key = page_of.get(target, target) if page_of else target
-        first = seen.get(key)
-        seen[key] = (first[0], first[1] or main) if first else (target, main)
+def _refs_html(refs: list[tuple[str, bool]], page_of: dict[str, int]) -> str:
+    """An entry's page numbers, in page order, each page once (bold if any is the main one)."""
+    missing = sorted({target for target, _ in refs if target not in page_of})
+    if missing:
+        raise PrintError(f"the index points at {', '.join(missing)}, which the laid-out book does not have")
+    pages: dict[int, tuple[str, bool]] = {}
+    for target, main in sorted(refs, key=lambda ref: page_of[ref[0]]):
+        first = pages.get(page_of[target])
+        pages[page_of[target]] = (first[0], first[1] or main) if first else (target, main)
     return ", ".join(
-        f'<a class="index-ref{" index-main" if main else ""}" href="#{escape(target)}"></a>'
-        for target, main in seen.values()
+        f'<a class="index-ref{" index-main" if main else ""}" href="#{escape(target)}">{page}</a>'
+        for page, (target, main) in pages.items()
     )
 
 
-def _index_line(entry: dict[str, object], order: dict[str, int], page_of: dict[str, int] | None) -> str:
-    refs = _refs_html(entry["refs"], order, page_of)  # type: ignore[arg-type]
+def _index_line(entry: dict[str, object], page_of: dict[str, int]) -> str:
+    refs = _refs_html(entry["refs"], page_of)  # type: ignore[arg-type]
     subs = ""
     if entry["subs"]:
         rows = []
         for sub_term, sub_refs in entry["subs"]:  # type: ignore[union-attr]
-            sub_links = _refs_html(sub_refs, order, page_of)
+            sub_links = _refs_html(sub_refs, page_of)
             rows.append(f"<li>{escape(sub_term)}{(' ' + sub_links) if sub_links else ''}</li>")
         subs = f'<ul class="index-sub">{"".join(rows)}</ul>'
     return f'<li><span class="index-term">{escape(str(entry["term"]))}</span>{(" " + refs) if refs else ""}{subs}</li>'
 
 
-def check_links(document: str, where: str) -> None:
-    """Every internal link of the assembled document lands on an id in it."""
-    ids = set(re.findall(r'\sid="([^"]+)"', document))
+def check_links(document: str, where: str, elsewhere: Iterable[str] = ()) -> None:
+    """Every internal link of the assembled document lands on an id in it (or ``elsewhere``)."""
+    ids = set(re.findall(r'\sid="([^"]+)"', document)) | set(elsewhere)
     missing = sorted({href for href in re.findall(r'\shref="#([^"]*)"', document) if href not in ids})
     if missing:
         raise PrintError(f"{where}: internal links with no target in the print edition: {', '.join(missing[:10])}")
 
 
-def book_html(book: Book, page_of: dict[str, int] | None = None) -> str:
-    """The whole book as one print document.
+def book_resolver(book: Book) -> LinkResolver:
+    return LinkResolver({p.docname for p in book.pages} | {"genindex"}, {p.docname: p.aliases for p in book.pages})
 
-    ``page_of`` (id -> page, from laying out a first version) lets the index
-    name each page once; it can be called again on the same ``Book`` for that.
+
+def book_html(book: Book) -> str:
+    """The whole book as one print document, with the index's heading only.
+
+    The index's page numbers are known once the book is laid out: it is then
+    laid out on its own (``index_html``) and takes the place of the heading's
+    page, so the book is laid out once, not twice.
     """
-    resolve = LinkResolver({p.docname for p in book.pages} | {"genindex"}, {p.docname: p.aliases for p in book.pages})
+    resolve = book_resolver(book)
     if not book.prepared:
         for page in book.pages:
             prefix_ids(page)
@@ -608,15 +621,25 @@ def book_html(book: Book, page_of: dict[str, int] | None = None) -> str:
         book.prepared = True
     body = [cover_and_imprint(book), contents(book)]
     body += [page_section(page) for page in book.pages]
-    # Where each id stands in the book: an index entry lists its pages in
-    # this order, which is the order of the pages.
-    order = {match.group(1): n for n, match in enumerate(re.finditer(r'\sid="([^"]+)"', "".join(body)))}
-    body.append(book_index(book, resolve, order, page_of))
+    body.append(index_section())
     document = wrap_document(
         "\n".join(body), title=f"{book.edition.title}: {book.edition.subtitle}", edition=book.edition,
         description=book.edition.subject,
     )  # fmt: skip
     check_links(document, "the book's print edition")
+    return document
+
+
+def index_html(book: Book, page_of: dict[str, int]) -> str:
+    """The book's index as a document of its own, its links pointing into the book.
+
+    ``page_of``: the page of every id in the laid-out ``book_html``.
+    """
+    document = wrap_document(
+        book_index(book, book_resolver(book), page_of), title=f"{book.edition.title}: Index", edition=book.edition,
+        description=book.edition.subject,
+    )  # fmt: skip
+    check_links(document, "the book's index", elsewhere=page_of)
     return document
 
 
