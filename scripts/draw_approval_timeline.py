@@ -27,11 +27,11 @@ from drug_facts import GROUP_COLOURS, GROUP_MARKERS, GROUPS, display_path, forma
 from handbook_meta import BOOK_DIR, DRUGS_FILE  # noqa: E402
 
 OUTPUT = BOOK_DIR / "figures" / "approval-timeline.svg"
-# The figure is printed about 16 cm wide: at 620 units, 13-unit text prints
-# at 9.5 pt.
+# Printed 160 mm (453 pt) wide in the print edition: at 620 units,
+# 13.5-unit text prints at 9.9 pt (the floor is 9 pt; tests/test_print_edition.py).
 WIDTH, LEFT, RIGHT = 620, 24, 596
 START, END = 1950, 2030
-FONT = 13
+FONT = 13.5
 TEXT = "#1a1a1a"
 
 

@@ -51,9 +51,10 @@ GROUP_HEADINGS = {
 }
 PHASE_HEADINGS = {"before": "Before the first dose", "during": "During treatment"}
 
-# Printed about 16 cm wide: at 600 units, 12.5-unit text prints at 9.4 pt.
+# Printed 160 mm (453 pt) wide in the print edition: at 600 units, 13-unit
+# text prints at 9.8 pt (the floor is 9 pt; tests/test_print_edition.py).
 WIDTH = 600
-FONT = 12.5
+FONT = 13
 MARGIN = 8
 NAME_WIDTH = 100
 COLUMN = 21.5

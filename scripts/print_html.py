@@ -183,7 +183,7 @@ def clean_article(soup: BeautifulSoup, info: BookPage, source: Path) -> Page:
     # An image that links to itself: the picture stays, the link goes.
     for link in article.select("a.image-reference"):
         unwrap_link(link)
-    aliases = flatten_inline_anchors(article)
+    aliases = flatten_inline_anchors(article) | anchor_sections_at_headings(article)
     for table in article.select("table"):
         header = table.select_one("tr")
         if header is not None and len(header.find_all(["th", "td"], recursive=False)) >= 5:
@@ -209,6 +209,33 @@ def clean_article(soup: BeautifulSoup, info: BookPage, source: Path) -> Page:
 
 # Blocks whose content is a line of text: an anchor inside one is inline.
 _TEXT_BLOCKS = {"p", "li", "dt", "dd", "td", "th", "caption", "figcaption", "h1", "h2", "h3", "h4"}
+
+
+def anchor_sections_at_headings(article: Tag) -> dict[str, str]:
+    """Put each section's ids on its heading; return the ids that moved.
+
+    WeasyPrint places an id where its box starts. A section's box can start
+    at the foot of a page while its heading, kept with the text after it,
+    opens the next page: the contents, and every "see section" link, then
+    gave the page before. The heading is where a reader finds the section, so
+    the section's id moves to it, and the empty spans Sphinx puts before the
+    heading for the section's other names become aliases of it.
+    """
+    aliases: dict[str, str] = {}
+    for section in article.find_all("section", id=True):
+        heading = section.find(_HEADING, recursive=False)
+        if heading is None or heading.get("id"):
+            continue
+        heading["id"] = section["id"]
+        del section["id"]
+        for sibling in list(heading.find_previous_siblings("span")):
+            if sibling.get("id") and not sibling.contents:
+                aliases[sibling["id"]] = heading["id"]
+                sibling.decompose()
+    return aliases
+
+
+_HEADING = re.compile(r"^h[1-6]$")
 
 
 def flatten_inline_anchors(article: Tag) -> dict[str, str]:
@@ -422,8 +449,7 @@ def section_headings(page: Page) -> list[tuple[str, str]]:
     """(id, text) of a page's H2 sections, for the contents."""
     found = []
     for heading in page.article.find_all("h2"):
-        section = heading.find_parent("section")
-        target = section.get("id") if section is not None else heading.get("id")
+        target = heading.get("id")
         if target:
             found.append((target, heading.get_text(" ", strip=True)))
     return found

@@ -24,6 +24,7 @@ from bs4 import BeautifulSoup
 from conftest import BookBuild, run_build
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NumberObject
 
+ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_HOST = "autoimmune-handbook.example.org"
 # Text that only screen furniture (theme navigation, header links) would print.
 FURNITURE = ("¶", "Skip to main content", "Back to top", "Ctrl+K", "Link to this heading", "Print this page", "On this page")
@@ -224,6 +225,37 @@ def test_contents_page_numbers_lead_to_the_chapters(printed: BookBuild) -> None:
         page = int(match.group(1))
         top = " ".join(pdftotext(path, page, page).split())
         assert top.startswith(f"Chapter {chapter.number} {chapter.title}"), f"page {page} is not where chapter {chapter.number} starts"
+
+
+def test_contents_page_numbers_lead_to_the_sections(printed: BookBuild) -> None:
+    # A section's box can start at a page's foot while its heading opens the
+    # next page: the number must be the heading's page.
+    path = book_pdf(printed)
+    entries = re.findall(r"^\s*(\d+\.\d+)\s+(\S.*?)\s*(?:\.\s*){3,}(\d+)\s*$", pdftotext(path, 1, 6), re.M)
+    assert len(entries) > 50, f"the contents list only {len(entries)} sections"
+    wrong = []
+    for number, title, page in entries:
+        text = " ".join(pdftotext(path, int(page), int(page)).split())
+        if f"{number} {title}" not in text:
+            wrong.append(f"{number} {title} (page {page})")
+    assert not wrong, f"sections not on the page the contents give: {wrong}"
+
+
+def test_figure_text_prints_at_9_pt_or_more() -> None:
+    # The print stylesheet's figure width and height cap, and each figure's
+    # smallest text in its own units, give the printed size.
+    rule = re.search(r"figure img \{([^}]*)\}", (ROOT / "_print" / "book.css").read_text(encoding="utf-8"))
+    assert rule, "no 'figure img' rule in _print/book.css"
+    width_mm = float(re.search(r"(?<![-\w])width:\s*([\d.]+)mm", rule.group(1)).group(1))
+    height_mm = float(re.search(r"max-height:\s*([\d.]+)mm", rule.group(1)).group(1))
+    figures = sorted((ROOT / "book" / "figures").glob("*.svg"))
+    assert figures, "no figures to check"
+    for figure in figures:
+        svg = figure.read_text(encoding="utf-8")
+        _, _, view_width, view_height = map(float, re.search(r'viewBox="([^"]+)"', svg).group(1).split())
+        scale = min(width_mm / view_width, height_mm / view_height) * 72 / 25.4  # points per unit
+        smallest = min(float(size) for size in re.findall(r'font-size="([\d.]+)"', svg))
+        assert smallest * scale >= 9, f"{figure.name}: text prints at {smallest * scale:.1f} pt"
 
 
 def test_index_has_page_numbers(printed: BookBuild) -> None:
