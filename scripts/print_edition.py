@@ -12,7 +12,10 @@ on A4 or US Letter. It writes ``OUT_DIR/<book stem>.pdf`` and
 The book is laid out first: the page each chapter starts on in the book is
 then the first page number of its chapter edition, so "see page 57" means
 the same page in both. The chapter editions are laid out two at a time in
-worker processes (one per core) while the book's PDF is written.
+worker processes (one per core) while the book's index is set and its PDF
+written; a chapter edition whose input (HTML, CSS, first page, date, this
+code) is unchanged since its PDF was written is left as it is
+(``OUT_DIR/chapter-inputs.json``).
 
 Two runs give identical bytes: the PDF's dates come from
 ``SOURCE_DATE_EPOCH`` (the build sets it from the last commit) and its file
@@ -26,6 +29,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
+import json
 import multiprocessing
 import os
 import re
@@ -62,6 +67,9 @@ FONT_FILES = (
     ("OpenSans-ExtraBold.ttf", 800, "normal"),
 )
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_identifier": True, "uncompressed_pdf": False}
+PRINT_CODE = (Path(__file__).resolve(), ROOT / "scripts" / "print_html.py", ROOT / "_ext" / "handbook_meta.py")
+# In OUT_DIR: the input hash of each chapter edition written (input_hash).
+CHAPTER_INPUTS = "chapter-inputs.json"
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,24 @@ class Job:
     first_page: int
     target: Path
     epoch: int
+    previous_input: str | None  # the input hash of the PDF at target, from the last good run
+
+
+def input_hash(document_html: str, css: str, epoch: int) -> str:
+    """What a PDF is made from: its HTML, its CSS, its date and the code that prints it.
+
+    A chapter edition whose hash is unchanged since its PDF was written is
+    not laid out again: an edit to one chapter prints that chapter's PDF
+    (and the book's), not all seven.
+    """
+    import weasyprint
+
+    digest = hashlib.sha256(f"{weasyprint.__version__}\n{PDF_OPTIONS}\n{epoch}\n".encode())
+    for code in PRINT_CODE:
+        digest.update(code.read_bytes())
+    digest.update(css.encode())
+    digest.update(document_html.encode())
+    return digest.hexdigest()
 
 
 def font_faces() -> str:
@@ -111,13 +137,15 @@ def pdf_date(epoch: int) -> str:
     return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def render(document_html: str, html_dir: Path, paper: str, edition: Edition, first_page: int | None = None):  # noqa: ANN201
+def render(document_html: str, html_dir: Path, paper: str, edition: Edition, first_page: int | None = None,
+           css_text: str | None = None):  # noqa: ANN201
     """Lay the document out (WeasyPrint's Document)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
-    css = CSS(string=page_css(paper, edition, first_page), base_url=str(ROOT), font_config=fonts)
+    css_text = page_css(paper, edition, first_page) if css_text is None else css_text
+    css = CSS(string=css_text, base_url=str(ROOT), font_config=fonts)
     html = HTML(string=document_html, base_url=str(html_dir) + "/")
     return html.render(stylesheets=[css], font_config=fonts)
 
@@ -258,14 +286,31 @@ def with_index(document, book: print_html.Book, html_dir: Path, paper: str, edit
     return document.copy([*document.pages[:-1], *index.pages])
 
 
-def render_chapter(job: Job) -> tuple[str, int, float, float]:
-    """Worker: lay out and write one chapter edition; return (file, pages, seconds, CPU seconds)."""
+@dataclass(frozen=True)
+class ChapterDone:
+    """What a worker reports about one chapter edition."""
+
+    name: str
+    input_hash: str
+    pages: int | None  # None: unchanged, not laid out again
+    seconds: float
+    cpu_seconds: float
+
+
+def render_chapter(job: Job) -> ChapterDone:
+    """Worker: lay out and write one chapter edition, unless its input is unchanged."""
     started, cpu = time.monotonic(), time.process_time()
     edition = load_edition()
     book = print_html.load_book(job.html_dir, edition, load_chapters(), only={job.chapter.docname})
-    document = render(print_html.chapter_html(book, job.chapter), job.html_dir, job.paper, edition, job.first_page)
-    write(document, job.target, edition, job.epoch)
-    return job.target.name, len(document.pages), time.monotonic() - started, time.process_time() - cpu
+    document_html = print_html.chapter_html(book, job.chapter)
+    css = page_css(job.paper, edition, job.first_page)
+    digest = input_hash(document_html, css, job.epoch)
+    pages = None
+    if digest != job.previous_input or not job.target.is_file():
+        document = render(document_html, job.html_dir, job.paper, edition, css_text=css)
+        write(document, job.target, edition, job.epoch)
+        pages = len(document.pages)
+    return ChapterDone(job.target.name, digest, pages, time.monotonic() - started, time.process_time() - cpu)
 
 
 def source_date_epoch() -> int:
@@ -298,8 +343,11 @@ def build(
     starts = chapter_starts(document, chapters)
     log(f"print {paper}: book laid out, {len(document.pages)} pages, in {timings['book layout']:.1f}s "
         f"({time.process_time() - cpu:.1f}s CPU)")
+    inputs_file = out_dir / CHAPTER_INPUTS
+    inputs = json.loads(inputs_file.read_text(encoding="utf-8")) if inputs_file.is_file() else {}
     todo = [] if only == "book" else [
-        Job(html_dir, c, paper, starts[c.docname], out_dir / "chapters" / c.pdf_name, epoch) for c in chapters
+        Job(html_dir, c, paper, starts[c.docname], out_dir / "chapters" / c.pdf_name, epoch, inputs.get(c.pdf_name))
+        for c in chapters
     ]  # fmt: skip
     # "spawn": the build calls this from a thread, and forking a process
     # that runs threads can deadlock the child.
@@ -316,9 +364,14 @@ def build(
             timings["book write"] = time.monotonic() - started
             log(f"print {paper}: book written in {timings['book write']:.1f}s ({time.process_time() - cpu:.1f}s CPU)")
         for future in futures:
-            name, pages, seconds, cpu = future.result()
-            timings[f"chapter {name}"] = seconds
-            log(f"print {paper}: {name}, {pages} pages, {seconds:.1f}s ({cpu:.1f}s CPU)")
+            done = future.result()
+            inputs[done.name] = done.input_hash
+            timings[f"chapter {done.name}"] = done.seconds
+            what = "unchanged" if done.pages is None else f"{done.pages} pages"
+            log(f"print {paper}: {done.name}, {what}, {done.seconds:.1f}s ({done.cpu_seconds:.1f}s CPU)")
+    if todo:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        inputs_file.write_text(json.dumps(inputs, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return timings
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -348,8 +349,28 @@ def test_a_chapter_edition_is_reproducible(printed: BookBuild, tmp_path: Path) -
     published = chapter_pdf(printed, chapter.slug)
     first_page = int(pdftotext(published, 1, 1).split()[-1])
     again = tmp_path / chapter.pdf_name
-    render_chapter(Job(printed.build_dir / ".work" / "html", chapter, "a4", first_page, again, int(source_date_epoch())))
+    render_chapter(Job(printed.build_dir / ".work" / "html", chapter, "a4", first_page, again, int(source_date_epoch()), None))
     assert again.read_bytes() == published.read_bytes(), f"{chapter.pdf_name}: two renders differ"
+
+
+def test_an_edit_to_one_chapter_prints_only_that_chapter_edition_again(printed: BookBuild, tmp_path: Path) -> None:
+    import print_edition
+    from build import source_date_epoch
+
+    html, out = tmp_path / "html", tmp_path / "print"
+    shutil.copytree(printed.build_dir / ".work" / "html", html)
+    epoch = int(source_date_epoch())
+    print_edition.build(html, out, "a4", epoch=epoch, only="chapters", log=lambda _: None)
+    written = {path.name: path.stat().st_mtime_ns for path in (out / "chapters").glob("*.pdf")}
+    assert len(written) == len(printed.chapters)
+    # The last chapter: a longer chapter there moves no other chapter's pages.
+    edited = printed.chapters[-1]
+    page = html / f"{edited.docname}.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("</article>", "<p>One sentence more.</p></article>", 1), encoding="utf-8")
+    print_edition.build(html, out, "a4", epoch=epoch, only="chapters", log=lambda _: None)
+    again = {path.name for path in (out / "chapters").glob("*.pdf") if path.stat().st_mtime_ns != written[path.name]}
+    assert again == {edited.pdf_name}, f"printed again: {sorted(again)}"
+    assert "One sentence more." in pdftotext(out / "chapters" / edited.pdf_name)
 
 
 def test_links_are_described_by_their_words(printed: BookBuild) -> None:
