@@ -1,6 +1,6 @@
 # Autoimmune Therapy Handbook: build and test.
 #
-#   make all     HTML book, book PDF, chapter PDFs and EPUB in _build/
+#   make all     HTML book, PDFs (tagged print edition and xelatex), EPUB in _build/
 #   make test    every test
 #
 # On a fresh Debian machine these two are all you need: the first run
@@ -40,19 +40,19 @@ help: ## List the targets
 	@echo
 	@echo "  Variables: PAPER=a4|letter (PDF page size), HANDBOOK_BASEURL=https://... (where the site is hosted)"
 
-all: venv system-deps ## Build everything: HTML, book PDF, chapter PDFs, EPUB
+all: venv system-deps ## Build everything: HTML, EPUB, checklist, the tagged print edition and the xelatex PDFs
 	$(BUILD) all
 
 html: venv system-deps ## Build the HTML book (_build/html)
 	$(BUILD) html
 
-pdf: venv system-deps ## Build the book PDF (_build/pdf/, A4; PAPER=letter for US Letter)
+pdf: venv system-deps ## Build the xelatex book PDF (_build/pdf/, A4; PAPER=letter for US Letter)
 	$(BUILD) pdf
 
-letter: ## Build the book and chapter PDFs on US Letter paper (_build/pdf-letter/)
-	$(MAKE) pdf chapters PAPER=letter
+letter: ## Build the book and chapter PDFs on US Letter paper (_build/print-letter/, _build/pdf-letter/)
+	$(MAKE) print pdf chapters PAPER=letter
 
-chapters: venv system-deps ## Build one PDF per chapter (_build/pdf/chapters/)
+chapters: venv system-deps ## Build one xelatex PDF per chapter (_build/pdf/chapters/)
 	$(BUILD) chapters
 
 chapter: venv system-deps ## Export one chapter: make chapter NAME=risks [FORMAT=pdf|epub|html]

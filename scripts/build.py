@@ -74,9 +74,11 @@ TARGETS = ("html", "epub", "pdf", "chapters", "checklist", "print")
 # -- print edition (issue 12) --------------------------------------------------
 # "print": the designed, tagged PDF/UA-1 edition (book and chapters) that
 # WeasyPrint renders from the HTML (scripts/print_edition.py), published to
-# _build/print/ (print-letter/ for US Letter) beside the xelatex PDFs until
-# it reaches parity with them. Not yet part of "all": it adds its own time.
-ALL_TARGETS = ("html", "epub", "pdf", "chapters", "checklist")
+# _build/print/ (print-letter/ for US Letter). It is the PDF the site offers
+# for download. The xelatex PDFs ("pdf", "chapters", in _build/pdf/) keep
+# building beside it until the new edition reaches parity (README: "The two
+# PDF editions").
+ALL_TARGETS = ("html", "epub", "pdf", "chapters", "checklist", "print")
 # The checklist and the print edition are printed from the HTML pages, so
 # building them builds the site.
 NEEDS = {"checklist": "html", "print": "html"}
@@ -501,13 +503,18 @@ def publish(build: Build) -> None:
 
 
 def copy_downloads_into_site(build: Build) -> None:
-    """The site's downloads/ folder: the A4 PDFs and the EPUB, when built."""
+    """The site's downloads/ folder: the A4 PDFs and the EPUB, when built.
+
+    The book and chapter PDFs are the tagged print edition's; where it has
+    not been built (``build.py html pdf``), the xelatex edition's.
+    """
     a4 = Layout(build.layout.build_dir, "a4")
     stem = build.edition.book_stem
     downloads = build.layout.html / "downloads"
-    wanted = [(a4.pdf / f"{stem}.pdf", downloads / f"{stem}.pdf"), (a4.epub / f"{stem}.epub", downloads / f"{stem}.epub")]
+    edition = a4.print if (a4.print / f"{stem}.pdf").is_file() else a4.pdf
+    wanted = [(edition / f"{stem}.pdf", downloads / f"{stem}.pdf"), (a4.epub / f"{stem}.epub", downloads / f"{stem}.epub")]
     wanted += [(a4.pdf / checklist_pdf_name(paper), downloads / checklist_pdf_name(paper)) for paper in PAPERS]
-    wanted += [(a4.pdf / "chapters" / c.pdf_name, downloads / "chapters" / c.pdf_name) for c in build.chapters]
+    wanted += [(edition / "chapters" / c.pdf_name, downloads / "chapters" / c.pdf_name) for c in build.chapters]
     for source, target in wanted:
         if source.exists():
             copy_if_changed(source, target)
@@ -556,8 +563,8 @@ def failed_on(problems: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("targets", nargs="*", default=["all"], choices=[*TARGETS, "all"], metavar="TARGET",
-                        help="html, pdf, chapters, epub, checklist, print (the WeasyPrint edition) or all "
-                             "(default: all but print)")  # fmt: skip
+                        help="html, pdf, chapters (the xelatex edition), epub, checklist, print (the tagged "
+                             "edition) or all (default)")  # fmt: skip
     parser.add_argument("--paper", default=os.environ.get("PAPER") or "a4", choices=PAPERS)
     parser.add_argument("--build-dir", type=Path, default=ROOT / "_build")
     parser.add_argument("--force", action="store_true", help="rebuild even if nothing changed")

@@ -8,8 +8,8 @@ keeps the book's numbering and look; references to other chapters link to
 the hosted HTML book. ``checklist`` exports the one-page treatment safety
 checklist (PDF, on the paper ``--paper`` names).
 
-* ``pdf``: the chapter PDF from the book's own LaTeX run (nothing is
-  rebuilt when nothing changed).
+* ``pdf``: the chapter's edition of the tagged print edition (PDF/UA,
+  the book's page numbers; nothing is rebuilt when nothing changed).
 * ``html``: the chapter's page with the site's styles and images, in a
   folder of its own; links to other pages point at the hosted book.
 * ``epub``: an EPUB of the chapter alone (Sphinx's EPUB builder, with the
@@ -38,13 +38,14 @@ SITE_LINK = re.compile(r'(href=")(?!https?:|mailto:|#|_static/|_images/|data:)([
 
 
 def export_pdf(chapter: Chapter, layout: handbook_build.Layout, out: Path) -> Path:
-    # The build's own "chapters" target: nothing runs when nothing changed,
-    # and only the chapters whose .tex changed are compiled.
-    args = ["chapters", "--paper", layout.paper, "--build-dir", str(layout.build_dir)]
+    # The build's own "print" target, the tagged edition the site offers:
+    # nothing runs when nothing changed, and only the chapter editions whose
+    # input changed are laid out again (with the book, for its page numbers).
+    args = ["print", "--paper", layout.paper, "--build-dir", str(layout.build_dir)]
     if handbook_build.main(args) != 0:
         raise handbook_build.BuildError("the chapter PDFs could not be built")
     target = out / chapter.pdf_name
-    handbook_build.copy_if_changed(layout.pdf / "chapters" / chapter.pdf_name, target)
+    handbook_build.copy_if_changed(layout.print / "chapters" / chapter.pdf_name, target)
     return target
 
 

@@ -54,6 +54,10 @@ PAPERS = {"a4": ("A4", 210.0, 297.0), "letter": ("letter", 215.9, 279.4)}
 # gives 65-75 characters a line (measured with pdftotext on the book).
 MEASURE_MM = 150.0
 MARGIN_TOP_MM, MARGIN_BOTTOM_MM = 24.0, 22.0
+# Figures print wider than the text, 5 mm into each margin, so that the widest
+# (760 units, 16-unit text) prints no text under 9 pt; and never taller than
+# this (tests/test_print_edition.py checks every figure's smallest text).
+FIGURE_WIDTH_MM, FIGURE_MAX_HEIGHT_MM = 160.0, 200.0
 # Open Sans from Debian's fonts-open-sans (the Makefile installs it),
 # embedded from its files so that no other font can stand in unnoticed.
 FONT_DIR = Path("/usr/share/fonts/truetype/open-sans")
@@ -83,6 +87,7 @@ class Job:
     target: Path
     epoch: int
     previous_input: str | None  # the input hash of the PDF at target, from the last good run
+    moves: tuple[tuple[str, int], ...] = ()  # the book's figure moves (stranded_figures)
 
 
 def input_hash(document_html: str, css: str, epoch: int) -> str:
@@ -127,6 +132,9 @@ def page_css(paper: str, edition: Edition, first_page: int | None = None) -> str
     notice = f"Edition {edition.edition} · General information, not medical advice".replace('"', '\\"')
     css += (f'h1[data-running-head] {{ string-set: chapter attr(data-running-head), book-title "{title}", '
             f'footer-notice "{notice}"; }}\n')
+    overhang = (FIGURE_WIDTH_MM - MEASURE_MM) / 2
+    css += (f"figure img {{ width: {FIGURE_WIDTH_MM:g}mm; margin: 0 -{overhang:g}mm; "
+            f"max-height: {FIGURE_MAX_HEIGHT_MM:g}mm; }}\n")
     if first_page is not None:
         # The chapter edition carries the book's page numbers.
         css += f"@page :first {{ counter-reset: page {first_page}; }}\n"
@@ -148,6 +156,110 @@ def render(document_html: str, html_dir: Path, paper: str, edition: Edition, fir
     css = CSS(string=css_text, base_url=str(ROOT), font_config=fonts)
     html = HTML(string=document_html, base_url=str(html_dir) + "/")
     return html.render(stylesheets=[css], font_config=fonts)
+
+
+# A page left emptier than this, before a figure that opens the next page,
+# counts as a gap worth moving the figure for (stranded_figures).
+STRANDED_GAP = 0.3
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def stranded_figures(document) -> dict[str, int]:  # noqa: ANN001
+    """Figures that a page break stranded, and where to move each: ``{id: n}``.
+
+    A figure that does not fit below the text goes to the next page and
+    leaves a gap (WeasyPrint has no page floats). Where the gap is more than
+    ``STRANDED_GAP`` of the page, the figure moves within its section: after
+    the blocks that follow it (paragraphs, lists, whole subsections), as many
+    as fill the gap (``n`` > 0), or, if it ends its section, before the last
+    blocks above it, so that it fits on the page (``n`` < 0), never above
+    the section's heading. A figure that fits nowhere stays.
+
+    Reads the laid-out boxes (``Page._page_box``; WeasyPrint 70, pinned):
+    the public ``Page`` says where ids are, not where a page's text ends.
+    tests/test_print_edition.py notices if an upgrade changes them.
+    """
+    from weasyprint.formatting_structure import boxes
+
+    def content_bottom(root) -> float:  # noqa: ANN001
+        drawn = (b for b in root.descendants() if isinstance(b, (boxes.LineBox, boxes.ReplacedBox)))
+        return max((b.position_y + b.margin_height() for b in drawn), default=0.0)
+
+    def parent_of(box, child):  # noqa: ANN001, ANN202
+        for inner in getattr(box, "children", ()):
+            if inner is child:
+                return box
+            found = parent_of(inner, child)
+            if found is not None:
+                return found
+        return None
+
+    def box_of(box, element):  # noqa: ANN001, ANN202
+        if isinstance(box, boxes.BlockBox) and box.element is element:
+            return box
+        for inner in getattr(box, "children", ()):
+            found = box_of(inner, element)
+            if found is not None:
+                return found
+        return None
+
+    def whole_blocks_after(figure, parent, page_number: int) -> list:  # noqa: ANN001
+        """The figure's next siblings, as laid out, leaving out a last one that may go on overleaf."""
+        on_its_page = parent.children[parent.children.index(figure) + 1 :]
+        if on_its_page:
+            return on_its_page[:-1]
+        if page_number + 1 >= len(document.pages):
+            return []
+        overleaf = box_of(document.pages[page_number + 1]._page_box.children[0], parent.element)
+        return list(overleaf.children[:-1]) if overleaf is not None else []
+
+    moves: dict[str, int] = {}
+    for number in range(1, len(document.pages)):
+        page_box, previous = document.pages[number]._page_box, document.pages[number - 1]._page_box
+        root, previous_root = page_box.children[0], previous.children[0]
+        figure = next((b for b in root.descendants() if isinstance(b, boxes.BlockBox) and b.element_tag == "figure"
+                       and b.margin_height() > 0 and b.position_y <= page_box.content_box_y() + 1), None)  # fmt: skip
+        parent = parent_of(root, figure) if figure is not None else None
+        if parent is None or not figure.element.get("id"):
+            continue
+        page_end = previous.content_box_y() + previous.height
+        gap = page_end - content_bottom(previous_root)
+        if gap < STRANDED_GAP * previous.height:
+            continue
+        # Pull up what follows the figure in its section (paragraphs, lists,
+        # whole subsections), as much as fills the gap.
+        pulled, height = 0, 0.0
+        for block in whole_blocks_after(figure, parent, number):
+            if height + block.margin_height() > gap - 2:
+                break
+            height += block.margin_height()
+            pulled += 1
+        if pulled:
+            moves[figure.element.get("id")] = pulled
+            continue
+        # Or, when it ends its section, put it higher up, where it fits.
+        above = box_of(previous_root, parent.element)
+        blocks = [b for b in getattr(above, "children", ()) if b.margin_height() > 0]
+        for back, block in enumerate(reversed(blocks), start=1):
+            if block.element_tag in _HEADINGS:
+                break
+            if block.position_y + figure.margin_height() <= page_end:
+                moves[figure.element.get("id")] = -back
+                break
+    return moves
+
+
+def lay_out(make_html, html_dir: Path, paper: str, edition: Edition):  # noqa: ANN001, ANN201
+    """Lay a document out; once more if figures were stranded (with them moved).
+
+    ``make_html(moves)`` makes the document with those figures moved.
+    Returns the document and the moves.
+    """
+    document = render(make_html({}), html_dir, paper, edition)
+    moves = stranded_figures(document)
+    if moves:
+        document = render(make_html(moves), html_dir, paper, edition)
+    return document, moves
 
 
 def scope_header_cells(document, pdf) -> None:  # noqa: ANN001
@@ -302,7 +414,7 @@ def render_chapter(job: Job) -> ChapterDone:
     started, cpu = time.monotonic(), time.process_time()
     edition = load_edition()
     book = print_html.load_book(job.html_dir, edition, load_chapters(), only={job.chapter.docname})
-    document_html = print_html.chapter_html(book, job.chapter)
+    document_html = print_html.chapter_html(book, job.chapter, dict(job.moves))
     css = page_css(job.paper, edition, job.first_page)
     digest = input_hash(document_html, css, job.epoch)
     pages = None
@@ -335,18 +447,19 @@ def build(
     timings: dict[str, float] = {}
     started = time.monotonic()
     book = print_html.load_book(html_dir, edition, chapters)
-    document_html = print_html.book_html(book)
     timings["assemble"] = time.monotonic() - started
     started, cpu = time.monotonic(), time.process_time()
-    document = render(document_html, html_dir, paper, edition)
+    document, moves = lay_out(lambda moves: print_html.book_html(book, moves), html_dir, paper, edition)
     timings["book layout"] = time.monotonic() - started
     starts = chapter_starts(document, chapters)
-    log(f"print {paper}: book laid out, {len(document.pages)} pages, in {timings['book layout']:.1f}s "
+    moved = f" (again, with {len(moves)} figure(s) moved into a gap)" if moves else ""
+    log(f"print {paper}: book laid out{moved}, {len(document.pages)} pages, in {timings['book layout']:.1f}s "
         f"({time.process_time() - cpu:.1f}s CPU)")
     inputs_file = out_dir / CHAPTER_INPUTS
     inputs = json.loads(inputs_file.read_text(encoding="utf-8")) if inputs_file.is_file() else {}
     todo = [] if only == "book" else [
-        Job(html_dir, c, paper, starts[c.docname], out_dir / "chapters" / c.pdf_name, epoch, inputs.get(c.pdf_name))
+        Job(html_dir, c, paper, starts[c.docname], out_dir / "chapters" / c.pdf_name, epoch, inputs.get(c.pdf_name),
+            tuple(sorted(moves.items())))
         for c in chapters
     ]  # fmt: skip
     # "spawn": the build calls this from a thread, and forking a process

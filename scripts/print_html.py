@@ -489,6 +489,8 @@ def about_section(book: Book, section_id: str) -> str:
     if about is None:
         raise PrintError("book/about.md: the About page is not in the book's contents")
     section = about.article.find(id=f"about--{section_id}")
+    if section is not None and _HEADING.match(section.name):
+        section = section.parent  # the section's id is on its heading (anchor_sections_at_headings)
     if section is None:
         raise PrintError(f"book/about.md: no section '{section_id}' (the imprint quotes it)")
     parts = [child for child in section.children if isinstance(child, Tag) and child.name in ("p", "blockquote", "ul")]
@@ -628,16 +630,40 @@ def check_links(document: str, where: str, elsewhere: Iterable[str] = ()) -> Non
         raise PrintError(f"{where}: internal links with no target in the print edition: {', '.join(missing[:10])}")
 
 
+def move_figures(root: Tag, moves: dict[str, int]) -> None:
+    """Move figures among their siblings: ``{id: n}`` puts the figure after the
+    n elements that follow it, ``{id: -n}`` before the n-th element before it.
+
+    Print's stand-in for a page float (``print_edition.stranded_figures``
+    says which figures and how far); the figure stays in its own section.
+    Each figure is moved at most once, however often this is called.
+    """
+    for figure_id, offset in moves.items():
+        figure = root.find("figure", id=figure_id)
+        if figure is None or figure.get("data-moved") or not offset:
+            continue
+        siblings = figure.find_next_siblings() if offset > 0 else figure.find_previous_siblings()
+        if len(siblings) < abs(offset):
+            raise PrintError(f"figure {figure_id} has no {abs(offset)} elements to move past; this is a bug in print_edition.py")
+        anchor = siblings[abs(offset) - 1]
+        figure.extract()
+        if offset > 0:
+            anchor.insert_after(figure)
+        else:
+            anchor.insert_before(figure)
+        figure["data-moved"] = "1"
+
+
 def book_resolver(book: Book) -> LinkResolver:
     return LinkResolver({p.docname for p in book.pages} | {"genindex"}, {p.docname: p.aliases for p in book.pages})
 
 
-def book_html(book: Book) -> str:
+def book_html(book: Book, moves: dict[str, int] | None = None) -> str:
     """The whole book as one print document, with the index's heading only.
 
     The index's page numbers are known once the book is laid out: it is then
     laid out on its own (``index_html``) and takes the place of the heading's
-    page, so the book is laid out once, not twice.
+    page. ``moves``: figures to move (``move_figures``), applied once.
     """
     resolve = book_resolver(book)
     if not book.prepared:
@@ -645,6 +671,8 @@ def book_html(book: Book) -> str:
             prefix_ids(page)
             rewrite_links(page, resolve)
         book.prepared = True
+    for page in book.pages:
+        move_figures(page.article, moves or {})
     body = [cover_and_imprint(book), contents(book)]
     body += [page_section(page) for page in book.pages]
     body.append(index_section())
@@ -672,10 +700,12 @@ def index_html(book: Book, page_of: dict[str, int]) -> str:
 # -- one chapter ---------------------------------------------------------------------------
 
 
-def chapter_html(book: Book, chapter: Chapter) -> str:
+def chapter_html(book: Book, chapter: Chapter, moves: dict[str, int] | None = None) -> str:
     """One chapter as a print document that belongs to the book.
 
     Call on a freshly loaded ``Book`` (its pages are changed in place).
+    ``moves``: the book's figure moves (a chapter edition starts on a new page
+    as in the book, so its pages break where the book's do).
     """
     page = book.page(chapter.docname)
     if page is None:
@@ -706,6 +736,7 @@ def chapter_html(book: Book, chapter: Chapter) -> str:
     for link in page.article.find_all("a", title=True):
         del link["title"]
     prefix_ids(page)
+    move_figures(page.article, moves or {})
     extras = _words_box(words) + _mentioned_box(book, mentioned, real_base)
     _insert_before_references(page, soup, extras)
     body = page_section(page)

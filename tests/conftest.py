@@ -74,6 +74,14 @@ class BookBuild:
         return self.build_dir / "pdf" / "chapters" / chapter.pdf_name
 
     @property
+    def print_pdf(self) -> Path:
+        """The tagged print edition's book (WeasyPrint), the one the site offers."""
+        return self.build_dir / "print" / f"{self.edition.book_stem}.pdf"
+
+    def print_chapter_pdf(self, chapter: Chapter) -> Path:
+        return self.build_dir / "print" / "chapters" / chapter.pdf_name
+
+    @property
     def epub(self) -> Path:
         return self.build_dir / "epub" / f"{self.edition.book_stem}.epub"
 

@@ -403,9 +403,9 @@ def test_bundle_holds_the_site_every_pdf_and_the_epub(book: BookBuild, bundle: B
         names = set(zf.namelist())
         assert all(n.startswith(bundle.top + "/") for n in names), "files outside the bundle's folder"
         expected = {
-            (f"downloads/{stem}.pdf", book.book_pdf),
+            (f"downloads/{stem}.pdf", book.print_pdf),
             (f"downloads/{stem}.epub", book.epub),
-            *((f"downloads/chapters/{c.pdf_name}", book.chapter_pdf(c)) for c in book.chapters),
+            *((f"downloads/chapters/{c.pdf_name}", book.print_chapter_pdf(c)) for c in book.chapters),
             ("index.html", book.html / "index.html"),
             ("searchindex.js", book.html / "searchindex.js"),
             ("_static/social-card.png", book.html / "_static" / "social-card.png"),
@@ -595,8 +595,9 @@ def test_readthedocs_builds_html_pdf_and_epub_with_make_all(book: BookBuild, tmp
             continue
         subprocess.run(["bash", "-c", command], cwd=work, env=env, check=True)
     assert (output / "html" / "index.html").read_bytes() == (book.html / "index.html").read_bytes()
-    assert (output / "html" / "downloads" / book.book_pdf.name).is_file()
-    assert [p.name for p in (output / "pdf").iterdir()] == [book.book_pdf.name]
+    assert (output / "html" / "downloads" / book.print_pdf.name).read_bytes() == book.print_pdf.read_bytes()
+    assert [p.name for p in (output / "pdf").iterdir()] == [book.print_pdf.name]
+    assert (output / "pdf" / book.print_pdf.name).read_bytes() == book.print_pdf.read_bytes(), "Read the Docs offers the untagged PDF"
     assert [p.name for p in (output / "epub").iterdir()] == [book.epub.name]
 
 

@@ -220,3 +220,5 @@ def test_export_one_chapter_by_number(book: BookBuild, fmt: str, tmp_path) -> No
     assert (tmp_path / produced).exists()
     if fmt == "pdf":
         assert "Chapter 5 Risks and monitoring" in pdf_text(tmp_path / produced)
+        # The tagged print edition's chapter, the one the site offers.
+        assert (tmp_path / produced).read_bytes() == book.print_chapter_pdf(book.chapter("risks")).read_bytes()

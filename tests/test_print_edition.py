@@ -6,8 +6,8 @@ no navigation is printed; a chapter edition starts at "Chapter 5", on the
 page where chapter 5 starts in the book, and ends with the words it uses;
 no placeholder address is printed; US Letter works.
 
-The print edition is not part of ``build.py all`` yet, so this module
-builds it once (A4 and Letter) into the session's build folder.
+The session's build (``build.py all``) makes the A4 edition; this module
+adds US Letter to the same build folder.
 """
 
 from __future__ import annotations
@@ -243,18 +243,16 @@ def test_contents_page_numbers_lead_to_the_sections(printed: BookBuild) -> None:
 
 
 def test_figure_text_prints_at_9_pt_or_more() -> None:
-    # The print stylesheet's figure width and height cap, and each figure's
+    # The print edition's figure width and height cap, and each figure's
     # smallest text in its own units, give the printed size.
-    rule = re.search(r"figure img \{([^}]*)\}", (ROOT / "_print" / "book.css").read_text(encoding="utf-8"))
-    assert rule, "no 'figure img' rule in _print/book.css"
-    width_mm = float(re.search(r"(?<![-\w])width:\s*([\d.]+)mm", rule.group(1)).group(1))
-    height_mm = float(re.search(r"max-height:\s*([\d.]+)mm", rule.group(1)).group(1))
+    from print_edition import FIGURE_MAX_HEIGHT_MM, FIGURE_WIDTH_MM
+
     figures = sorted((ROOT / "book" / "figures").glob("*.svg"))
     assert figures, "no figures to check"
     for figure in figures:
         svg = figure.read_text(encoding="utf-8")
         _, _, view_width, view_height = map(float, re.search(r'viewBox="([^"]+)"', svg).group(1).split())
-        scale = min(width_mm / view_width, height_mm / view_height) * 72 / 25.4  # points per unit
+        scale = min(FIGURE_WIDTH_MM / view_width, FIGURE_MAX_HEIGHT_MM / view_height) * 72 / 25.4  # points per unit
         smallest = min(float(size) for size in re.findall(r'font-size="([\d.]+)"', svg))
         assert smallest * scale >= 9, f"{figure.name}: text prints at {smallest * scale:.1f} pt"
 
@@ -395,11 +393,12 @@ def test_each_link_is_one_annotation(printed: BookBuild) -> None:
 
 
 def test_no_text_runs_into_the_margins(printed: BookBuild, tmp_path: Path) -> None:
-    from print_edition import MEASURE_MM, PAPERS
+    from print_edition import FIGURE_WIDTH_MM, PAPERS
 
     mm = 72 / 25.4
     for paper, path in (("a4", book_pdf(printed)), ("letter", book_pdf(printed, "letter"))):
-        side = (PAPERS[paper][1] - MEASURE_MM) / 2 * mm
+        # The text block, and the figures 5 mm past it on each side.
+        side = (PAPERS[paper][1] - FIGURE_WIDTH_MM) / 2 * mm
         bbox = tmp_path / f"{paper}.html"
         subprocess.run(["pdftotext", "-bbox", str(path), str(bbox)], check=True)
         outside = []
