@@ -9,9 +9,12 @@ Issue 12's route: Sphinx's HTML pages, assembled for print by
 on A4 or US Letter. It writes ``OUT_DIR/<book stem>.pdf`` and
 ``OUT_DIR/chapters/NN-slug.pdf``.
 
-The book is laid out first: the page each chapter starts on in the book is
-then the first page number of its chapter edition, so "see page 57" means
-the same page in both. The chapter editions are laid out two at a time in
+Each chapter is first laid out on its own, in worker processes, to find the
+figures a page break strands (``stranded_figures``; WeasyPrint has no page
+floats), and those move within their section, in the book and in the
+chapter's edition alike. The book is then laid out once: the page each
+chapter starts on in the book is the first page number of its chapter
+edition, so "see page 57" means the same page in both. The chapter editions are laid out two at a time in
 worker processes (one per core) while the book's index is set and its PDF
 written; a chapter edition whose input (HTML, CSS, first page, date, this
 code) is unchanged since its PDF was written is left as it is
@@ -72,8 +75,10 @@ FONT_FILES = (
 )
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_identifier": True, "uncompressed_pdf": False}
 PRINT_CODE = (Path(__file__).resolve(), ROOT / "scripts" / "print_html.py", ROOT / "_ext" / "handbook_meta.py")
-# In OUT_DIR: the input hash of each chapter edition written (input_hash).
+# In OUT_DIR: the input hash of each chapter edition written (input_hash), and
+# the figures each chapter moves (chapter_figure_moves), with its input hash.
 CHAPTER_INPUTS = "chapter-inputs.json"
+FIGURE_MOVES = "figure-moves.json"
 
 
 @dataclass(frozen=True)
@@ -249,19 +254,6 @@ def stranded_figures(document) -> dict[str, int]:  # noqa: ANN001
     return moves
 
 
-def lay_out(make_html, html_dir: Path, paper: str, edition: Edition):  # noqa: ANN001, ANN201
-    """Lay a document out; once more if figures were stranded (with them moved).
-
-    ``make_html(moves)`` makes the document with those figures moved.
-    Returns the document and the moves.
-    """
-    document = render(make_html({}), html_dir, paper, edition)
-    moves = stranded_figures(document)
-    if moves:
-        document = render(make_html(moves), html_dir, paper, edition)
-    return document, moves
-
-
 def scope_header_cells(document, pdf) -> None:  # noqa: ANN001
     """WeasyPrint finisher: give every table header cell its /Scope.
 
@@ -399,6 +391,36 @@ def with_index(document, book: print_html.Book, html_dir: Path, paper: str, edit
 
 
 @dataclass(frozen=True)
+class FigureCheck:
+    """Which figures of one chapter a page break strands (worker job)."""
+
+    html_dir: Path
+    chapter: Chapter
+    paper: str
+    previous: dict | None  # {"input": hash, "moves": {...}} from the last good run
+
+
+def chapter_figure_moves(check: FigureCheck) -> tuple[str, dict]:
+    """Worker: lay the chapter out as it starts in the book, and say which figures to move.
+
+    A chapter starts on a page of its own, in the book as in its edition, so
+    its pages break alike up to the boxes the edition adds at its end: the
+    moves found here serve both. The answer depends only on the chapter's
+    HTML, the CSS and this code, so it is kept (``FIGURE_MOVES``) and the
+    chapter is not laid out for it again until one of them changes.
+    """
+    edition = load_edition()
+    book = print_html.load_book(check.html_dir, edition, load_chapters(), only={check.chapter.docname})
+    document_html = print_html.chapter_html(book, check.chapter)
+    css = page_css(check.paper, edition)
+    key = input_hash(document_html, css, 0)
+    if check.previous and check.previous.get("input") == key:
+        return check.chapter.pdf_name, check.previous
+    moves = stranded_figures(render(document_html, check.html_dir, check.paper, edition, css_text=css))
+    return check.chapter.pdf_name, {"input": key, "moves": moves}
+
+
+@dataclass(frozen=True)
 class ChapterDone:
     """What a worker reports about one chapter edition."""
 
@@ -445,26 +467,35 @@ def build(
     chapters = load_chapters()
     epoch = source_date_epoch() if epoch is None else epoch
     timings: dict[str, float] = {}
-    started = time.monotonic()
-    book = print_html.load_book(html_dir, edition, chapters)
-    timings["assemble"] = time.monotonic() - started
-    started, cpu = time.monotonic(), time.process_time()
-    document, moves = lay_out(lambda moves: print_html.book_html(book, moves), html_dir, paper, edition)
-    timings["book layout"] = time.monotonic() - started
-    starts = chapter_starts(document, chapters)
-    moved = f" (again, with {len(moves)} figure(s) moved into a gap)" if moves else ""
-    log(f"print {paper}: book laid out{moved}, {len(document.pages)} pages, in {timings['book layout']:.1f}s "
-        f"({time.process_time() - cpu:.1f}s CPU)")
-    inputs_file = out_dir / CHAPTER_INPUTS
+    moves_file, inputs_file = out_dir / FIGURE_MOVES, out_dir / CHAPTER_INPUTS
+    known_moves = json.loads(moves_file.read_text(encoding="utf-8")) if moves_file.is_file() else {}
     inputs = json.loads(inputs_file.read_text(encoding="utf-8")) if inputs_file.is_file() else {}
-    todo = [] if only == "book" else [
-        Job(html_dir, c, paper, starts[c.docname], out_dir / "chapters" / c.pdf_name, epoch, inputs.get(c.pdf_name),
-            tuple(sorted(moves.items())))
-        for c in chapters
-    ]  # fmt: skip
     # "spawn": the build calls this from a thread, and forking a process
     # that runs threads can deadlock the child.
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("spawn")) as pool:
+        # First, in the workers, which figures each chapter moves; meanwhile
+        # the book is read and assembled here.
+        started = time.monotonic()
+        checks = [pool.submit(chapter_figure_moves, FigureCheck(html_dir, c, paper, known_moves.get(c.pdf_name))) for c in chapters]
+        book = print_html.load_book(html_dir, edition, chapters)
+        timings["assemble"] = time.monotonic() - started
+        found = dict(check.result() for check in checks)
+        moves = {figure: offset for entry in found.values() for figure, offset in entry["moves"].items()}
+        timings["figures"] = time.monotonic() - started
+        started, cpu = time.monotonic(), time.process_time()
+        document = render(print_html.book_html(book, moves), html_dir, paper, edition)
+        timings["book layout"] = time.monotonic() - started
+        starts = chapter_starts(document, chapters)
+        moved = f" ({len(moves)} figure(s) moved into a gap)" if moves else ""
+        log(f"print {paper}: book laid out{moved}, {len(document.pages)} pages, in {timings['book layout']:.1f}s "
+            f"({time.process_time() - cpu:.1f}s CPU)")
+        for figure in stranded_figures(document):
+            log(f"print {paper}: figure {figure} leaves a gap before it, outside any chapter: left where it is")
+        todo = [] if only == "book" else [
+            Job(html_dir, c, paper, starts[c.docname], out_dir / "chapters" / c.pdf_name, epoch, inputs.get(c.pdf_name),
+                tuple(sorted(found[c.pdf_name]["moves"].items())))
+            for c in chapters
+        ]  # fmt: skip
         futures = [pool.submit(render_chapter, job) for job in todo]
         if only != "chapters":
             started, cpu = time.monotonic(), time.process_time()
@@ -482,8 +513,9 @@ def build(
             timings[f"chapter {done.name}"] = done.seconds
             what = "unchanged" if done.pages is None else f"{done.pages} pages"
             log(f"print {paper}: {done.name}, {what}, {done.seconds:.1f}s ({done.cpu_seconds:.1f}s CPU)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    moves_file.write_text(json.dumps(found, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     if todo:
-        out_dir.mkdir(parents=True, exist_ok=True)
         inputs_file.write_text(json.dumps(inputs, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return timings
 

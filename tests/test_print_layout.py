@@ -2,9 +2,10 @@
 
 WeasyPrint has no page floats: a figure that does not fit below the text
 goes to the next page and leaves a gap. ``print_edition.stranded_figures``
-finds such figures in a laid-out document, ``print_html.move_figures`` moves
-them within their section, and ``print_edition.lay_out`` lays the document
-out again. These tests need no book build: each lays out a page or three.
+finds such figures in a laid-out chapter, ``print_html.move_figures`` moves
+them within their section, and the book and the chapter's edition are laid
+out with them moved. These tests need no book build: each lays out a page or
+three.
 """
 
 from __future__ import annotations
@@ -65,8 +66,7 @@ def test_a_stranded_figure_lets_the_text_after_it_fill_the_gap() -> None:
     assert page_of(first, "fig") == 2, "the test document no longer strands its figure"
     moves = print_edition.stranded_figures(first)
     assert set(moves) == {"fig"} and moves["fig"] > 0, moves
-    laid_out, applied = print_edition.lay_out(lambda m: document(*blocks) if not m else moved(blocks, m), print_edition.ROOT, "a4", load_edition())
-    assert applied == moves
+    laid_out = lay_out(moved(blocks, moves))
     assert print_edition.stranded_figures(laid_out) == {}, "the figure still leaves a gap"
     text = re.sub(r"\s+", " ", " ".join(_page_text(laid_out, 1)))
     assert "Later paragraph 1." in text, "the text after the figure did not move up to page 1"
