@@ -14,11 +14,11 @@ figures a page break strands (``stranded_figures``; WeasyPrint has no page
 floats), and those move within their section, in the book and in the
 chapter's edition alike. The book is then laid out once: the page each
 chapter starts on in the book is the first page number of its chapter
-edition, so "see page 57" means the same page in both. The chapter editions are laid out two at a time in
-worker processes (one per core) while the book's index is set and its PDF
-written; a chapter edition whose input (HTML, CSS, first page, date, this
-code) is unchanged since its PDF was written is left as it is
-(``OUT_DIR/chapter-inputs.json``).
+edition, so "see page 57" means the same page in both. The chapter editions
+are laid out two at a time in worker processes (one per core) while the
+book's index is set and its PDF written; a chapter edition whose input
+(HTML, CSS, first page, date, this code) is unchanged since its PDF was
+written is left as it is (``OUT_DIR/chapter-inputs.json``).
 
 Two runs give identical bytes: the PDF's dates come from
 ``SOURCE_DATE_EPOCH`` (the build sets it from the last commit) and its file
@@ -182,7 +182,7 @@ def stranded_figures(document) -> dict[str, int]:  # noqa: ANN001
 
     Reads the laid-out boxes (``Page._page_box``; WeasyPrint 70, pinned):
     the public ``Page`` says where ids are, not where a page's text ends.
-    tests/test_print_edition.py notices if an upgrade changes them.
+    tests/test_print_layout.py notices if an upgrade changes them.
     """
     from weasyprint.formatting_structure import boxes
 
