@@ -231,25 +231,36 @@ def stranded_figures(document) -> dict[str, int]:  # noqa: ANN001
         gap = page_end - content_bottom(previous_root)
         if gap < STRANDED_GAP * previous.height:
             continue
+        # Offsets count the section's elements (what move_figures counts);
+        # a box WeasyPrint made up (around loose inline content) is none.
+        elements = list(parent.element)
+
+        def offset(block) -> int | None:  # noqa: ANN001
+            if block.element is parent.element or block.element not in elements:
+                return None
+            return elements.index(block.element) - elements.index(figure.element)
+
         # Pull up what follows the figure in its section (paragraphs, lists,
         # whole subsections), as much as fills the gap.
-        pulled, height = 0, 0.0
+        last, height = None, 0.0
         for block in whole_blocks_after(figure, parent, number):
             if height + block.margin_height() > gap - 2:
                 break
             height += block.margin_height()
-            pulled += 1
-        if pulled:
-            moves[figure.element.get("id")] = pulled
+            last = block
+        forward = offset(last) if last is not None else None
+        if forward:
+            moves[figure.element.get("id")] = forward
             continue
         # Or, when it ends its section, put it higher up, where it fits.
         above = box_of(previous_root, parent.element)
-        blocks = [b for b in getattr(above, "children", ()) if b.margin_height() > 0]
-        for back, block in enumerate(reversed(blocks), start=1):
+        for block in reversed([b for b in getattr(above, "children", ()) if b.margin_height() > 0]):
             if block.element_tag in _HEADINGS:
                 break
             if block.position_y + figure.margin_height() <= page_end:
-                moves[figure.element.get("id")] = -back
+                backward = offset(block)
+                if backward:
+                    moves[figure.element.get("id")] = backward
                 break
     return moves
 
