@@ -548,6 +548,8 @@ def test_theme_switch_turns_dark_mode_on_and_off(site_url: str, browser) -> None
 
 
 def test_search_from_a_chapter_finds_methotrexate(site_url: str, browser) -> None:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     with reader(browser) as context, visit(context, site_url + PRINTED_CHAPTER) as (page, _):
         page.locator(".search-button__button:visible").first.click()
         field = page.locator("#pst-search-dialog input[name=q]")
@@ -556,6 +558,21 @@ def test_search_from_a_chapter_finds_methotrexate(site_url: str, browser) -> Non
             field.press("Enter")
         results = page.locator("#search-results ul.search li")
         results.first.wait_for(timeout=15_000)
+        # Each result's lines of text arrive later (searchtools.js fetches
+        # the page): on a busy machine the first results are listed before
+        # their summaries. Give them time; the assertions below say what is
+        # missing if they never come.
+        try:
+            page.wait_for_function(
+                """([query, count]) => {
+                    const items = [...document.querySelectorAll("#search-results ul.search li")].slice(0, count);
+                    return items.length > 0 && items.every(li => li.textContent.toLowerCase().includes(query));
+                }""",
+                arg=[QUERY, 5],
+                timeout=15_000,
+            )
+        except PlaywrightTimeoutError:
+            pass
         found = results.evaluate_all(
             "items => items.map(li => [li.querySelector('a').getAttribute('href'), li.textContent])"
         )
