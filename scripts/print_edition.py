@@ -411,6 +411,16 @@ class FigureCheck:
     previous: dict | None  # {"input": hash, "moves": {...}} from the last good run
 
 
+def chapter_input(html_dir: Path, chapter: Chapter, paper: str, *, first_page: int | None = None,
+                  moves: dict[str, int] | None = None, epoch: int = 0) -> tuple[Edition, str, str, str]:
+    """What a worker lays out for one chapter: (edition, HTML, CSS, their input_hash)."""
+    edition = load_edition()
+    book = print_html.load_book(html_dir, edition, load_chapters(), only={chapter.docname})
+    document_html = print_html.chapter_html(book, chapter, moves)
+    css = page_css(paper, edition, first_page)
+    return edition, document_html, css, input_hash(document_html, css, epoch)
+
+
 def chapter_figure_moves(check: FigureCheck) -> tuple[str, dict]:
     """Worker: lay the chapter out as it starts in the book, and say which figures to move.
 
@@ -420,11 +430,7 @@ def chapter_figure_moves(check: FigureCheck) -> tuple[str, dict]:
     HTML, the CSS and this code, so it is kept (``FIGURE_MOVES``) and the
     chapter is not laid out for it again until one of them changes.
     """
-    edition = load_edition()
-    book = print_html.load_book(check.html_dir, edition, load_chapters(), only={check.chapter.docname})
-    document_html = print_html.chapter_html(book, check.chapter)
-    css = page_css(check.paper, edition)
-    key = input_hash(document_html, css, 0)
+    edition, document_html, css, key = chapter_input(check.html_dir, check.chapter, check.paper)
     if check.previous and check.previous.get("input") == key:
         return check.chapter.pdf_name, check.previous
     moves = stranded_figures(render(document_html, check.html_dir, check.paper, edition, css_text=css))
@@ -445,17 +451,20 @@ class ChapterDone:
 def render_chapter(job: Job) -> ChapterDone:
     """Worker: lay out and write one chapter edition, unless its input is unchanged."""
     started, cpu = time.monotonic(), time.process_time()
-    edition = load_edition()
-    book = print_html.load_book(job.html_dir, edition, load_chapters(), only={job.chapter.docname})
-    document_html = print_html.chapter_html(book, job.chapter, dict(job.moves))
-    css = page_css(job.paper, edition, job.first_page)
-    digest = input_hash(document_html, css, job.epoch)
+    edition, document_html, css, digest = chapter_input(
+        job.html_dir, job.chapter, job.paper, first_page=job.first_page, moves=dict(job.moves), epoch=job.epoch
+    )
     pages = None
     if digest != job.previous_input or not job.target.is_file():
         document = render(document_html, job.html_dir, job.paper, edition, css_text=css)
         write(document, job.target, edition, job.epoch)
         pages = len(document.pages)
     return ChapterDone(job.target.name, digest, pages, time.monotonic() - started, time.process_time() - cpu)
+
+
+def read_json(path: Path) -> dict:
+    """A record of the last good run, or {} before the first."""
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
 def source_date_epoch() -> int:
@@ -479,8 +488,7 @@ def build(
     epoch = source_date_epoch() if epoch is None else epoch
     timings: dict[str, float] = {}
     moves_file, inputs_file = out_dir / FIGURE_MOVES, out_dir / CHAPTER_INPUTS
-    known_moves = json.loads(moves_file.read_text(encoding="utf-8")) if moves_file.is_file() else {}
-    inputs = json.loads(inputs_file.read_text(encoding="utf-8")) if inputs_file.is_file() else {}
+    known_moves, inputs = read_json(moves_file), read_json(inputs_file)
     # "spawn": the build calls this from a thread, and forking a process
     # that runs threads can deadlock the child.
     with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=multiprocessing.get_context("spawn")) as pool:
