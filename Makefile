@@ -12,7 +12,7 @@ PYTHON_SYSTEM ?= python3
 VENV          := .venv
 PYTHON        := $(VENV)/bin/python
 PAPER         ?= a4
-BUILD         := $(PYTHON) scripts/build.py --paper $(PAPER)
+BUILD         := $(PYTHON) -m handbook.build --paper $(PAPER)
 export PAPER HANDBOOK_BASEURL
 
 # Debian packages the build and the tests use, and a command each provides.
@@ -57,7 +57,7 @@ chapters: venv system-deps ## Build one xelatex PDF per chapter (_build/pdf/chap
 
 chapter: venv system-deps ## Export one chapter: make chapter NAME=risks [FORMAT=pdf|epub|html]
 	@test -n "$(NAME)" || { echo "usage: make chapter NAME=<number or slug> [FORMAT=pdf|epub|html]"; exit 2; }
-	$(PYTHON) scripts/export.py "$(NAME)" --format $(or $(FORMAT),pdf) --paper $(PAPER)
+	$(PYTHON) -m handbook.export "$(NAME)" --format $(or $(FORMAT),pdf) --paper $(PAPER)
 
 epub: venv system-deps ## Build the EPUB (_build/epub/)
 	$(BUILD) epub
@@ -67,12 +67,12 @@ print: venv system-deps ## Build the tagged PDF/UA edition by WeasyPrint, book a
 
 new-chapter: venv ## Start a chapter: make new-chapter NAME=care-team TITLE="Your care team" [AFTER=risks]
 	@test -n "$(NAME)" -a -n "$(TITLE)" || { echo 'usage: make new-chapter NAME=<slug> TITLE="<title>" [AFTER=<slug>]'; exit 2; }
-	$(PYTHON) scripts/new_chapter.py "$(NAME)" "$(TITLE)" $(if $(AFTER),--after "$(AFTER)")
+	$(PYTHON) -m handbook.new_chapter "$(NAME)" "$(TITLE)" $(if $(AFTER),--after "$(AFTER)")
 
 serve: venv ## Live preview at http://127.0.0.1:8000 while you edit
-	$(PYTHON) scripts/draw_approval_timeline.py
+	$(PYTHON) -m handbook.draw_approval_timeline
 	$(VENV)/bin/sphinx-autobuild -c . book _build/preview --host 127.0.0.1 --port 8000 \
-	    --watch _ext --watch _static --watch _templates --watch conf.py
+	    --watch handbook --watch _static --watch _templates --watch conf.py
 
 linkcheck: venv ## Check external links (needs the network)
 	$(PYTHON) -m sphinx -b linkcheck -c . -q book _build/linkcheck
@@ -81,22 +81,25 @@ test: venv system-deps system-deps-test checkers ## Run every test (builds once 
 	$(PYTHON) -m pytest
 
 bench: venv system-deps system-deps-test ## Measure build and page-load performance (_build/bench.json)
-	$(PYTHON) scripts/bench.py
+	$(PYTHON) -m handbook.bench
 
 dist: all ## Offline bundle: dist/autoimmune-therapy-handbook-<edition>.zip and its checksum
-	$(PYTHON) scripts/make_dist.py
+	$(PYTHON) -m handbook.make_dist
 
 clean: ## Remove every build output
 	rm -rf _build dist
 
 # -- set-up -------------------------------------------------------------------
 
-# The virtualenv is rebuilt whenever requirements.txt changes.
+# The virtualenv is rebuilt whenever requirements.txt or pyproject.toml
+# changes. The handbook's own code (the package handbook/) is installed
+# editable: an edit to it takes effect without installing again.
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt pyproject.toml
 	test -x $(PYTHON) || $(PYTHON_SYSTEM) -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -r requirements.txt
+	$(PYTHON) -m pip install --quiet --no-deps --editable .
 	touch $@
 
 system-deps:

@@ -1,8 +1,8 @@
 """Sphinx configuration for the Autoimmune Therapy Handbook.
 
 Declarative on purpose: behaviour lives in the small extensions under
-``_ext/`` (one feature each). The edition and the chapter list come from
-``_ext/handbook_meta.py``, which reads ``book/_data/edition.yaml`` and the
+``handbook/ext/`` (one feature each). The edition and the chapter list come from
+``handbook/meta.py``, which reads ``book/_data/edition.yaml`` and the
 chapter file names, so nothing here restates them.
 
 Build with ``make all`` (see README.md); the sources are in ``book/`` and this
@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
-from handbook_meta import load_chapters, load_edition, load_redirects  # noqa: E402
+from handbook.meta import load_chapters, load_edition, load_redirects
 
 EDITION = load_edition()
 CHAPTERS = load_chapters()
@@ -47,26 +45,26 @@ extensions = [
     "notfound.extension",
     # Old addresses of pages that moved keep working (book/_data/redirects.yaml).
     "sphinx_reredirects",
-    # Our own, one feature each (see _ext/):
-    "bibliography_style",
+    # Our own, one feature each (see handbook/ext/):
+    "handbook.ext.bibliography_style",
     # Citations numbered 1…n per chapter; the references page says where
     # each source is cited.
-    "chapter_citations",
-    "drug_data",
-    "page_notices",
-    "chapter_pdfs",
-    "download_menu",
-    "chapter_export",
-    "source_checks",
-    "search_index_entries",
+    "handbook.ext.chapter_citations",
+    "handbook.ext.drug_data",
+    "handbook.ext.page_notices",
+    "handbook.ext.chapter_pdfs",
+    "handbook.ext.download_menu",
+    "handbook.ext.chapter_export",
+    "handbook.ext.source_checks",
+    "handbook.ext.search_index_entries",
     # A sitemap of every page even after an incremental build, and robots.txt
     # naming it by its full URL (so written per build, not a static file).
-    "crawler_files",
-    "offline_theme",
+    "handbook.ext.crawler_files",
+    "handbook.ext.offline_theme",
     # Ace by DAISY passes the EPUBs; true accessibility metadata in content.opf.
-    "epub_accessibility",
-    "template_cache",
-    "checklist_page",
+    "handbook.ext.epub_accessibility",
+    "handbook.ext.template_cache",
+    "handbook.ext.checklist_page",
 ]
 
 root_doc = "index"
@@ -89,7 +87,7 @@ suppress_warnings = [
     # key in more than one bibliography. That is the design, not a mistake.
     "bibtex.duplicate_citation",
     "bibtex.duplicate_id",
-    # Each chapter numbers its own sources from 1 (_ext/chapter_citations.py),
+    # Each chapter numbers its own sources from 1 (handbook/ext/chapter_citations.py),
     # so label "1" belongs to a different source in each chapter's list.
     "bibtex.duplicate_label",
 ]
@@ -116,11 +114,11 @@ myst_substitutions = {
 
 bibtex_bibfiles = ["book/references.bib"]  # relative to this file, not book/
 # Bracketed numbers, "[1]" and "[2, 5]", the number of the source in the
-# chapter's own list (numbered per chapter by _ext/chapter_citations.py).
+# chapter's own list (numbered per chapter by handbook/ext/chapter_citations.py).
 # Not superscripts: those read as part of the word to a screen reader, and
 # in the LaTeX PDFs they would look like the URL footnote marks.
 bibtex_reference_style = "label"
-# Our style (see _ext/bibliography_style.py): lists numbered in citation
+# Our style (see handbook/ext/bibliography_style.py): lists numbered in citation
 # order, one address per entry (the DOI, printed as a link once), and the
 # verification caveat of partially verified entries instead of the raw notes.
 bibtex_default_style = "handbook"
@@ -135,7 +133,7 @@ html_theme = "sphinx_book_theme"
 html_title = EDITION.title
 html_baseurl = EDITION.baseurl
 html_static_path = ["_static"]
-html_css_files = ["handbook.css"]  # the checklist page adds its own (_ext/checklist_page.py)
+html_css_files = ["handbook.css"]  # the checklist page adds its own (handbook/ext/checklist_page.py)
 html_favicon = "_static/favicon.svg"  # else browsers ask for /favicon.ico and get a 404
 # pydata-sphinx-theme reads the default colour mode from the context; without
 # one its script logs "Got invalid theme mode" on every page. "auto" follows
@@ -242,7 +240,7 @@ epub_exclude_files = [
     *(f"{old}.xhtml" for old in redirects),
 ]
 epub_description = EDITION.subject
-# EPUB Accessibility 1.1 metadata (_ext/epub_accessibility.py works out the
+# EPUB Accessibility 1.1 metadata (handbook/ext/epub_accessibility.py works out the
 # access modes and features from the pages; tests/test_accessibility.py runs
 # Ace by DAISY on the book and a chapter). The claim is the publisher's own.
 epub_accessibility_summary = (

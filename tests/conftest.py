@@ -1,6 +1,6 @@
 """Shared fixtures: the book is built once per test session, then read.
 
-``book`` runs the real build (``scripts/build.py all``) into a temporary
+``book`` runs the real build (``python -m handbook.build all``) into a temporary
 folder and gives the tests the outputs a reader gets. Set
 ``HANDBOOK_TEST_BUILD_DIR`` to build into (and reuse) a folder of your own
 while working on tests; the build is incremental, so a second run is quick.
@@ -31,10 +31,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "_ext"))
-sys.path.insert(0, str(ROOT / "scripts"))
 
-from handbook_meta import Chapter, Edition, load_chapters, load_edition, load_redirects  # noqa: E402
+from handbook.meta import Chapter, Edition, load_chapters, load_edition, load_redirects
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -107,22 +105,25 @@ def site_pages(html: Path) -> list[Path]:
     )  # fmt: skip
 
 
-SOURCE_PARTS = ("book", "_ext", "_static", "_templates", "_print", "scripts", "conf.py", "requirements.txt")
+SOURCE_PARTS = ("book", "handbook", "_static", "_templates", "_print", "conf.py", "requirements.txt", "pyproject.toml")
 
 
 def run_build(
     build_dir: Path, *args: str, root: Path = ROOT, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real build (scripts/build.py) of the sources under ``root``.
+    """Run the real build (``python -m handbook.build``) of the sources under ``root``.
+
+    It runs in ``root``, so a copy of the sources builds with its own copy of
+    the package: ``python -m`` puts the working folder first on the path.
 
     A copy of the sources has no git history, so it gets this checkout's
     SOURCE_DATE_EPOCH: the same commit, the same dates in the PDFs.
     """
     if env is None and root != ROOT:
-        from build import source_date_epoch
+        from handbook.build import source_date_epoch
 
         env = dict(os.environ, SOURCE_DATE_EPOCH=source_date_epoch())
-    command = [sys.executable, str(root / "scripts" / "build.py"), *args, "--build-dir", str(build_dir)]
+    command = [sys.executable, "-m", "handbook.build", *args, "--build-dir", str(build_dir)]
     return subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
 
 

@@ -2,7 +2,7 @@
 
 * Ace by DAISY (the pinned npm ``@daisy/ace-cli``, run as ``ace-puppeteer``
   runs it, in Debian's Chromium with nothing reaching the network) finds no
-  violation in the book's EPUB or in a chapter's EPUB (``scripts/export.py
+  violation in the book's EPUB or in a chapter's EPUB (``python -m handbook.export
   CHAPTER --format epub``);
 * each EPUB says how it is accessible (EPUB Accessibility 1.1: access modes,
   features, hazards, a summary, the WCAG 2.1 AA conformance claim and who
@@ -63,9 +63,9 @@ def epubs(book: BookBuild, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     """The book's EPUB, and chapter 5 exported on its own."""
     out = tmp_path_factory.mktemp("chapter-epub")
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "export.py"), CHAPTER, "--format", "epub",
+        [sys.executable, "-m", "handbook.export", CHAPTER, "--format", "epub",
          "--out", str(out), "--build-dir", str(book.build_dir)],
-        capture_output=True, text=True,
+        capture_output=True, text=True, cwd=ROOT,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     return {"book": book.epub, "chapter": out / f"{book.chapter(CHAPTER).stem}.epub"}

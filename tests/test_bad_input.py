@@ -110,7 +110,7 @@ def test_build_fails_again_on_the_same_broken_input(good_copy: Path, tmp_path: P
 
 def test_export_of_a_chapter_that_does_not_exist_is_refused() -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "export.py"), "chapter-99"], capture_output=True, text=True
+        [sys.executable, "-m", "handbook.export", "chapter-99"], capture_output=True, text=True, cwd=ROOT
     )
     assert result.returncode == 2
     assert "unknown chapter 'chapter-99'" in result.stderr
@@ -118,6 +118,6 @@ def test_export_of_a_chapter_that_does_not_exist_is_refused() -> None:
 
 
 def test_export_of_a_mistyped_chapter_suggests_the_real_one() -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "export.py"), "risk"], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "handbook.export", "risk"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2
     assert "unknown chapter 'risk'; did you mean 'risks'?" in result.stderr

@@ -15,7 +15,7 @@ plain static server:
 * on a phone no page scrolls sideways, and wide tables scroll in their own box;
 * a chapter page weighs under 500 KB, and its icons, search, colour modes,
   menus and navigation work (the theme's 1.5 MB Font Awesome script is gone:
-  see _ext/offline_theme.py).
+  see handbook/ext/offline_theme.py).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 from conftest import ROOT, BookBuild
-from handbook_meta import load_redirects
+from handbook.meta import load_redirects
 from readers import pdf_pages
 
 WIDE = {"width": 1280, "height": 900}

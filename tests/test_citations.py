@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from pybtex.database import parse_file
 
-from bibliography_style import web_address
+from handbook.ext.bibliography_style import web_address
 from conftest import ROOT, BookBuild, copy_sources, run_build
-from handbook_meta import load_chapters
+from handbook.meta import load_chapters
 from readers import pdf_pages, pdf_text
 
 BIB = ROOT / "book" / "references.bib"

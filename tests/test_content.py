@@ -16,8 +16,8 @@ import yaml
 from pypdf import PdfReader
 
 from conftest import ROOT, BookBuild
-from drug_facts import load_drugs
-from handbook_meta import load_chapters
+from handbook.drug_facts import load_drugs
+from handbook.meta import load_chapters
 from readers import html_text, pdf_pages
 
 SOURCE = ROOT / "tests" / "source" / "autoimmune-therapy.txt"

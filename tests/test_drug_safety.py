@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-import draw_approval_timeline
-import draw_monitoring_figure
+from handbook import draw_approval_timeline
+from handbook import draw_monitoring_figure
 from conftest import ROOT, BookBuild
-from drug_facts import ASK_TEAM, CHECKS, GROUP_COLOURS, PROSE_FIELDS, load_drugs
+from handbook.drug_facts import ASK_TEAM, GROUP_COLOURS, PROSE_FIELDS, load_drugs
 from readers import html_text
 
 FIGURES = ROOT / "book" / "figures"

@@ -1,7 +1,7 @@
 """What an editor reads when the build fails: checked on small texts, no build.
 
-scripts/editor_messages.py rewrites what Sphinx and xelatex print, and
-scripts/preflight.py checks the sources before any builder runs. These
+handbook/editor_messages.py rewrites what Sphinx and xelatex print, and
+handbook/preflight.py checks the sources before any builder runs. These
 tests feed them made-up warnings, logs and pages (tests/test_bad_input.py
 checks the same messages end to end, through real builds).
 """
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-import editor_messages as em
-import preflight
+from handbook import editor_messages as em
+from handbook import preflight
 from conftest import ROOT
 
 PAGE = """\

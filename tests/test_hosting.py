@@ -32,7 +32,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, BookBuild, run_build, site_pages
-from handbook_meta import EDITION_FILE, load_edition, load_redirects
+from handbook.meta import EDITION_FILE, load_edition, load_redirects
 from readers import pdf_link_uris, pdf_pages
 
 REBASED_URL = "https://example.org/handbook/"
@@ -378,8 +378,7 @@ class Bundle:
 
 
 def make_dist(build_dir: Path, dist: Path) -> subprocess.CompletedProcess[str]:
-    script = ROOT / "scripts" / "make_dist.py"
-    command = [sys.executable, str(script), "--build-dir", str(build_dir), "--dist-dir", str(dist)]
+    command = [sys.executable, "-m", "handbook.make_dist", "--build-dir", str(build_dir), "--dist-dir", str(dist)]
     env = dict(os.environ, SOURCE_DATE_EPOCH=FIXED_EPOCH)
     return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
 

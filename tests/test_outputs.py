@@ -201,7 +201,7 @@ def test_epub_passes_epubcheck_without_errors_or_warnings(book: BookBuild) -> No
 
 def test_export_unknown_chapter_exits_2_and_lists_the_chapters(book: BookBuild) -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "export.py"), "nosuch"], capture_output=True, text=True
+        [sys.executable, "-m", "handbook.export", "nosuch"], capture_output=True, text=True, cwd=ROOT
     )
     assert result.returncode == 2
     for chapter in book.chapters:
@@ -211,7 +211,7 @@ def test_export_unknown_chapter_exits_2_and_lists_the_chapters(book: BookBuild) 
 @pytest.mark.parametrize("fmt", ["pdf", "epub", "html"])
 def test_export_one_chapter_by_number(book: BookBuild, fmt: str, tmp_path) -> None:
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "export.py"), "5", "--format", fmt,
+        [sys.executable, "-m", "handbook.export", "5", "--format", fmt,
          "--out", str(tmp_path), "--build-dir", str(book.build_dir)],
         capture_output=True, text=True,
     )  # fmt: skip

@@ -116,7 +116,7 @@ def test_editing_one_chapter_recompiles_only_that_chapter_and_the_book(book: Boo
 
 
 def test_editing_the_bibliography_updates_every_reference_list(book: BookBuild, tmp_path: Path) -> None:
-    # Formatted entries are kept between builds (_ext/bibliography_style.py);
+    # Formatted entries are kept between builds (handbook/ext/bibliography_style.py);
     # an edited entry must not be served from that cache.
     copy = copy_sources(tmp_path / "copy", book)
     bib = copy / "book" / "references.bib"
@@ -135,7 +135,7 @@ def test_changing_an_extension_rewrites_the_pages_it_shapes(tmp_path: Path) -> N
     copy = copy_sources(tmp_path / "copy")
     first = run_build(copy / "_build", "html", root=copy)
     assert first.returncode == 0, first.stdout + first.stderr
-    style = copy / "_ext" / "bibliography_style.py"
+    style = copy / "handbook" / "ext" / "bibliography_style.py"
     old, new = "Partially verified: some details", "Partially verified (edited): some details"
     style.write_text(style.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
     second = run_build(copy / "_build", "html", root=copy)

@@ -245,7 +245,7 @@ def test_contents_page_numbers_lead_to_the_sections(printed: BookBuild) -> None:
 def test_figure_text_prints_at_9_pt_or_more() -> None:
     # The print edition's figure width and height cap, and each figure's
     # smallest text in its own units, give the printed size.
-    from print_edition import FIGURE_MAX_HEIGHT_MM, FIGURE_WIDTH_MM
+    from handbook.print_edition import FIGURE_MAX_HEIGHT_MM, FIGURE_WIDTH_MM
 
     figures = sorted((ROOT / "book" / "figures").glob("*.svg"))
     assert figures, "no figures to check"
@@ -340,8 +340,8 @@ def test_figures_carry_their_alt_text(printed: BookBuild) -> None:
 
 
 def test_a_chapter_edition_is_reproducible(printed: BookBuild, tmp_path: Path) -> None:
-    from build import source_date_epoch
-    from print_edition import Job, render_chapter
+    from handbook.build import source_date_epoch
+    from handbook.print_edition import Job, render_chapter
 
     chapter = printed.chapters[-1]
     published = chapter_pdf(printed, chapter.slug)
@@ -352,8 +352,8 @@ def test_a_chapter_edition_is_reproducible(printed: BookBuild, tmp_path: Path) -
 
 
 def test_an_edit_to_one_chapter_prints_only_that_chapter_edition_again(printed: BookBuild, tmp_path: Path) -> None:
-    import print_edition
-    from build import source_date_epoch
+    from handbook import print_edition
+    from handbook.build import source_date_epoch
 
     html, out = tmp_path / "html", tmp_path / "print"
     shutil.copytree(printed.build_dir / ".work" / "html", html)
@@ -393,7 +393,7 @@ def test_each_link_is_one_annotation(printed: BookBuild) -> None:
 
 
 def test_no_text_runs_into_the_margins(printed: BookBuild, tmp_path: Path) -> None:
-    from print_edition import FIGURE_WIDTH_MM, PAPERS
+    from handbook.print_edition import FIGURE_WIDTH_MM, PAPERS
 
     mm = 72 / 25.4
     for paper, path in (("a4", book_pdf(printed)), ("letter", book_pdf(printed, "letter"))):

@@ -13,10 +13,10 @@ from __future__ import annotations
 import re
 
 import pytest
-from handbook_meta import load_edition
+from handbook.meta import load_edition
 
-import print_edition
-from print_html import move_figures, wrap_document
+from handbook import print_edition
+from handbook.print_html import move_figures, wrap_document
 
 # A figure 160 mm wide (the print stylesheet's width) and 133 mm high.
 PICTURE = (

@@ -1,7 +1,7 @@
 """Adding, renaming, reordering or removing a chapter: one build equals a clean build.
 
 Each scenario starts from a copy of the session's good build, changes the
-book the way an editor would (the README's way: ``scripts/new_chapter.py``,
+book the way an editor would (the README's way: ``python -m handbook.new_chapter``,
 one line in the chapter list, a renamed file with its redirect), runs one
 incremental ``build.py all`` and compares every published file with a clean
 build of the same sources.
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BookBuild, copy_sources, run_build
-from handbook_meta import load_chapters
+from handbook.meta import load_chapters
 
 
 def published(build_dir: Path) -> dict[str, str]:
@@ -33,8 +33,8 @@ def published(build_dir: Path) -> dict[str, str]:
 
 def add_chapter(book_dir: Path) -> None:
     subprocess.run(
-        [sys.executable, str(book_dir.parent / "scripts" / "new_chapter.py"), "care-team", "Your care team", "--after", "risks"],
-        check=True, capture_output=True,
+        [sys.executable, "-m", "handbook.new_chapter", "care-team", "Your care team", "--after", "risks"],
+        check=True, capture_output=True, cwd=book_dir.parent,
     )  # fmt: skip
 
 
@@ -113,7 +113,7 @@ def test_new_chapter_touches_two_files(tmp_path: Path, after: str | None) -> Non
     copy = copy_sources(tmp_path / "new")
     before = {p: p.read_bytes() for p in (copy / "book").rglob("*") if p.is_file()}
     args = ["--after", after] if after else []
-    subprocess.run([sys.executable, str(copy / "scripts" / "new_chapter.py"), "care-team", "Your care team", *args], check=True)
+    subprocess.run([sys.executable, "-m", "handbook.new_chapter", "care-team", "Your care team", *args], check=True, cwd=copy)
     after_files = {p: p.read_bytes() for p in (copy / "book").rglob("*") if p.is_file()}
     changed = {p.name for p in after_files if before.get(p) != after_files[p]}
     assert changed == {"care-team.md", "index.md"}

@@ -34,17 +34,14 @@ import argparse
 import hashlib
 import re
 import sys
-import time
 import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "_ext"))
-sys.path.insert(0, str(ROOT / "scripts"))
 
-from build import Layout, source_date_epoch, zip_timestamp  # noqa: E402
-from download_menu import DOWNLOADS_DIR  # noqa: E402
-from handbook_meta import Edition, load_chapters, load_edition  # noqa: E402
+from handbook.build import Layout, source_date_epoch, zip_timestamp
+from handbook.ext.download_menu import DOWNLOADS_DIR
+from handbook.meta import Edition, load_chapters, load_edition
 
 # Only meaningful on a web server; from file:// they are noise or broken.
 HOSTING_ONLY = frozenset({"404.html", "robots.txt", "sitemap.xml"})

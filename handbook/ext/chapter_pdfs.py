@@ -37,7 +37,7 @@ from sphinx.util import logging
 from sphinxcontrib.bibtex.directives import BibliographyKey
 from sphinxcontrib.bibtex.nodes import bibliography as bibliography_node
 
-from handbook_meta import load_chapters
+from handbook.meta import load_chapters
 
 logger = logging.getLogger(__name__)
 

@@ -39,7 +39,7 @@ from pybtex.style.template import field, href, join, optional, sentence
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-from handbook_meta import BIB_FILE
+from handbook.meta import BIB_FILE
 
 PARTIAL_CAVEAT = "Partially verified: some details were confirmed only in secondary copies"
 

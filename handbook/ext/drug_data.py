@@ -39,8 +39,8 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from drug_facts import CHECKS, CLASS_RULES_FILE, GROUPS, PHASES, PROSE_FIELDS, Drug, display_path, load_drugs
-from handbook_meta import BIB_FILE, DRUGS_FILE
+from handbook.drug_facts import CHECKS, CLASS_RULES_FILE, GROUPS, PHASES, PROSE_FIELDS, Drug, display_path, load_drugs
+from handbook.meta import BIB_FILE, DRUGS_FILE
 
 logger = logging.getLogger(__name__)
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from drug_facts import load_drugs
+from handbook.drug_facts import load_drugs
 
 #: What each builder makes, in a reader's words.
 BUILDER_OUTPUTS = {"html": "the HTML book", "epub": "the EPUB", "latex": "the PDFs"}
@@ -561,7 +561,7 @@ RULES: list[tuple[re.Pattern[str], Callable[[Rewrite, re.Match[str]], Problem]]]
     (re.compile(r'^Duplicate explicit target name: "(?P<token>.+)"\.$'), _duplicate_label),
     (re.compile(rf"^Unknown directive type: {_NAME}\.?$"), _unknown_block_type),
     (re.compile(r"^image file not readable: (?P<path>.+)$"), _unreadable_image),
-    (re.compile(r"^unclosed fence: "), _unclosed_block),  # from _ext/source_checks.py
+    (re.compile(r"^unclosed fence: "), _unclosed_block),  # from handbook/ext/source_checks.py
 ]
 
 

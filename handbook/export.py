@@ -26,11 +26,10 @@ import shutil
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import build as handbook_build  # noqa: E402
-import editor_messages  # noqa: E402
-from handbook_meta import Chapter, checklist_pdf_name, find_chapter, load_chapters, load_edition  # noqa: E402
+from handbook import build as handbook_build
+from handbook import editor_messages
+from handbook.meta import Chapter, checklist_pdf_name, find_chapter, load_chapters, load_edition
 
 FORMATS = ("pdf", "epub", "html")
 # Links inside a page that lead to another page of the site.

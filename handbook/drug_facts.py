@@ -8,7 +8,7 @@ both, remembers the line of every field and lists the problems (missing or
 empty fields, unknown groups or checks, source keys that are not in
 ``references.bib``, a drug left with no checks at all) as ``Problem``
 records naming the file and line. The Sphinx extension ``drug_data`` turns
-them into build warnings; the figure scripts in ``scripts/`` into errors.
+them into build warnings; the figure modules in ``handbook/`` into errors.
 Keeping Sphinx out of it keeps the scripts that use it quick to start.
 
 What a reader sees for a drug's screening and monitoring is always the rules
@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from handbook_meta import BIB_FILE, DRUGS_FILE
+from handbook.meta import BIB_FILE, DRUGS_FILE
 
 CLASS_RULES_FILE = DRUGS_FILE.with_name("class_rules.yaml")
 

@@ -3,7 +3,7 @@
 
     run_sphinx.py SPHINX-BUILD-ARGUMENTS...
 
-``scripts/build.py`` runs Sphinx through this file instead of
+``handbook/build.py`` runs Sphinx through this file instead of
 ``python -m sphinx``; the arguments, output and exit status are
 sphinx-build's own.
 

@@ -6,7 +6,7 @@ Drugs whose first approval year is not verified (``first_approval: null``)
 are left out, never guessed, and so is a group with no dated drug from the
 legend. The colours and marker shapes of the drug
 groups come from ``GROUP_COLOURS`` and ``GROUP_MARKERS`` in
-``_ext/drug_facts.py``, shared by every figure. The output is
+``handbook/drug_facts.py``, shared by every figure. The output is
 deterministic, so the build can run this every time and a test can check
 the committed figure is current.
 
@@ -21,10 +21,9 @@ import sys
 from html import escape
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
 
-from drug_facts import GROUP_COLOURS, GROUP_MARKERS, GROUPS, display_path, format_problem, load_drugs  # noqa: E402
-from handbook_meta import BOOK_DIR, DRUGS_FILE  # noqa: E402
+from handbook.drug_facts import GROUP_COLOURS, GROUP_MARKERS, GROUPS, display_path, format_problem, load_drugs
+from handbook.meta import BOOK_DIR, DRUGS_FILE
 
 OUTPUT = BOOK_DIR / "figures" / "approval-timeline.svg"
 # Printed 160 mm (453 pt) wide in the print edition: at 620 units,

@@ -4,7 +4,7 @@
     print_edition.py HTML_DIR OUT_DIR [--paper a4|letter] [--jobs 2] [--only book|chapters]
 
 Issue 12's route: Sphinx's HTML pages, assembled for print by
-``scripts/print_html.py``, styled by our own print stylesheet
+``handbook/print_html.py``, styled by our own print stylesheet
 (``_print/book.css``) and rendered by WeasyPrint as tagged PDF/UA-1,
 on A4 or US Letter. It writes ``OUT_DIR/<book stem>.pdf`` and
 ``OUT_DIR/chapters/NN-slug.pdf``.
@@ -44,12 +44,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "_ext"))
-sys.path.insert(0, str(ROOT / "scripts"))
 
-import print_html  # noqa: E402
-from handbook_meta import Chapter, Edition, load_chapters, load_edition  # noqa: E402
-from print_html import PrintError  # noqa: E402
+from handbook import print_html
+from handbook.meta import Chapter, Edition, load_chapters, load_edition
+from handbook.print_html import PrintError
 
 STYLESHEET = ROOT / "_print" / "book.css"
 PAPERS = {"a4": ("A4", 210.0, 297.0), "letter": ("letter", 215.9, 279.4)}
@@ -74,7 +72,7 @@ FONT_FILES = (
     ("OpenSans-ExtraBold.ttf", 800, "normal"),
 )
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_identifier": True, "uncompressed_pdf": False}
-PRINT_CODE = (Path(__file__).resolve(), ROOT / "scripts" / "print_html.py", ROOT / "_ext" / "handbook_meta.py")
+PRINT_CODE = (Path(__file__).resolve(), ROOT / "handbook" / "print_html.py", ROOT / "handbook" / "meta.py")
 # In OUT_DIR: the input hash of each chapter edition written (input_hash), and
 # the figures each chapter moves (chapter_figure_moves), with its input hash.
 CHAPTER_INPUTS = "chapter-inputs.json"

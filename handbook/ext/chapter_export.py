@@ -1,4 +1,4 @@
-"""EPUB of one chapter, for ``scripts/export.py CHAPTER --format epub``.
+"""EPUB of one chapter, for ``handbook/export.py CHAPTER --format epub``.
 
 Active only when ``HANDBOOK_EXPORT_CHAPTER`` names a chapter document. The
 whole book is still read (so numbering, glossary terms and citations resolve
@@ -17,7 +17,7 @@ from sphinx.application import Sphinx
 from sphinx.builders.epub3 import Epub3Builder
 from sphinx.config import Config
 
-from handbook_meta import find_chapter, load_chapters, load_edition
+from handbook.meta import find_chapter, load_chapters, load_edition
 
 ENV_VAR = "HANDBOOK_EXPORT_CHAPTER"
 

@@ -17,9 +17,9 @@ How it spends time only on what changed:
 * When no source changed since the last good build of a target and its
   outputs are in place, that target does nothing at all.
 * Sphinx re-reads only the pages that changed. It does not notice a change
-  to an extension in ``_ext/`` or to the pinned packages; after one, that
+  to an extension in ``handbook/ext/`` or to the pinned packages; after one, that
   builder starts from a fresh environment once.
-* Sphinx runs through ``scripts/run_sphinx.py``, which sets Python's garbage
+* Sphinx runs through ``handbook/run_sphinx.py``, which sets Python's garbage
   collector for a short-lived process (a quarter of a one-chapter rebuild
   went to the collector walking Sphinx's environment).
 
@@ -32,7 +32,7 @@ reports the same problems again) and the exit status is 1.
 A PDF also fails the build when xelatex reports a missing character, an
 undefined reference or an undefined citation.
 
-What an editor sees (``scripts/editor_messages.py``, ``scripts/preflight.py``):
+What an editor sees (``handbook/editor_messages.py``, ``handbook/preflight.py``):
 before any builder runs, the sources are checked for what Sphinx or xelatex
 would report badly or not at all (not UTF-8, unclosed front matter, a path
 leaving book/, a character the PDF fonts lack). Every problem is then said
@@ -59,21 +59,19 @@ from functools import cached_property
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "_ext"))
-sys.path.insert(0, str(ROOT / "scripts"))
 
-import checklist_pdf  # noqa: E402
-import draw_approval_timeline  # noqa: E402
-import draw_monitoring_figure  # noqa: E402
-import editor_messages  # noqa: E402
-import preflight  # noqa: E402
-import print_edition  # noqa: E402
-from handbook_meta import BOOK_DIR, ChapterOrderError, checklist_pdf_name, load_chapters, load_edition, navigation_fingerprint  # noqa: E402
+from handbook import checklist_pdf
+from handbook import draw_approval_timeline
+from handbook import draw_monitoring_figure
+from handbook import editor_messages
+from handbook import preflight
+from handbook import print_edition
+from handbook.meta import BOOK_DIR, ChapterOrderError, checklist_pdf_name, load_chapters, load_edition, navigation_fingerprint
 
 TARGETS = ("html", "epub", "pdf", "chapters", "checklist", "print")
 # -- print edition (issue 12) --------------------------------------------------
 # "print": the designed, tagged PDF/UA-1 edition (book and chapters) that
-# WeasyPrint renders from the HTML (scripts/print_edition.py), published to
+# WeasyPrint renders from the HTML (handbook/print_edition.py), published to
 # _build/print/ (print-letter/ for US Letter). It is the PDF the site offers
 # for download. The xelatex PDFs ("pdf", "chapters", in _build/pdf/) keep
 # building beside it until the new edition reaches parity (README: "The two
@@ -84,10 +82,8 @@ ALL_TARGETS = ("html", "epub", "pdf", "chapters", "checklist", "print")
 NEEDS = {"checklist": "html", "print": "html"}
 PAPERS = ("a4", "letter")
 # Everything that can change an output.
-SOURCE_DIRS = ("book", "_ext", "_static", "_templates", "_print")
-SOURCE_FILES = ("conf.py", "requirements.txt", "scripts/build.py", "scripts/run_sphinx.py", "scripts/draw_approval_timeline.py",
-                "scripts/draw_monitoring_figure.py", "scripts/checklist_pdf.py", "scripts/print_edition.py",
-                "scripts/print_html.py")
+SOURCE_DIRS = ("book", "handbook", "_static", "_templates", "_print")
+SOURCE_FILES = ("conf.py", "requirements.txt", "pyproject.toml")
 ENV_INPUTS = ("HANDBOOK_BASEURL", "SOURCE_DATE_EPOCH")
 # --no-color: the output is read by editor_messages, not by a terminal (CI
 # machines that set FORCE_COLOR would otherwise get escape codes).
@@ -96,7 +92,7 @@ SPHINX_FLAGS = ["-n", "-W", "--keep-going", "-q", "-T", "--no-color"]
 # template changed, not when an extension or a package did. When this code
 # changed since a builder's last good run, that run starts from a fresh
 # environment (-E), so no page keeps what the old code made of it.
-EXTENSION_CODE = ("requirements.txt",), ("_ext",)
+EXTENSION_CODE = ("requirements.txt", "handbook/meta.py", "handbook/drug_facts.py"), ("handbook/ext",)
 CODE_STAMP = "handbook-code-{builder}.sha256"  # in Sphinx's doctree folder
 # The book's structure (pages, titles, tables of contents; see
 # handbook_meta.navigation_fingerprint) at a builder's last good run. When it
@@ -256,7 +252,7 @@ class Build:
                 reasons.append("the book's pages or chapter list changed")
             shutil.rmtree(outdir, ignore_errors=True)
         fresh = ["-E"] if reasons or previous_code is None or previous_structure is None else []
-        command = [sys.executable, str(ROOT / "scripts" / "run_sphinx.py"), "-b", builder, "-c", str(ROOT), "-d", str(doctrees),
+        command = [sys.executable, "-m", "handbook.run_sphinx", "-b", builder, "-c", str(ROOT), "-d", str(doctrees),
                    *SPHINX_FLAGS, *fresh, str(BOOK_DIR), str(outdir)]  # fmt: skip
         started = time.monotonic()
         result = subprocess.run(command, cwd=ROOT, env=self.env, capture_output=True, text=True)

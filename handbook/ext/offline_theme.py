@@ -72,7 +72,7 @@ UNUSED_THEME_FILES = (
     "_static/" + THEME_STYLESHEET + ".map",
 )
 ICONS_NOTICE = (
-    "/* Written by _ext/offline_theme.py from _static/icons/*.svg; edit those.\n"
+    "/* Written by handbook/ext/offline_theme.py from _static/icons/*.svg; edit those.\n"
     " * Icons: Font Awesome Free 7.2.0 by @fontawesome - https://fontawesome.com\n"
     " * License: https://fontawesome.com/license/free (icons: CC BY 4.0).\n"
     " * Each icon sits in a square 1.25 times its height, so the parts that\n"

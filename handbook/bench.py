@@ -7,19 +7,19 @@
 
 Every build runs on a throw-away copy of the repository's working tree (the
 real ``book/`` is never touched), with the same interpreter and the same
-environment as ``scripts/build.py`` gives its own Sphinx and xelatex runs.
+environment as ``handbook/build.py`` gives its own Sphinx and xelatex runs.
 Each time is the median of ``--runs`` runs (default 3; ``--quick``: 1 run and
 small generated books, for a smoke test).
 
 What is measured:
 
-* **Our build** (``scripts/build.py``): a cold ``all`` into a fresh build
+* **Our build** (``handbook/build.py``): a cold ``all`` into a fresh build
   folder (``make clean all``), and cold builds of each PDF route with the
   other outputs (xelatex: ``html epub pdf chapters checklist``; print
   edition: ``html epub checklist print``); a rebuild with nothing changed,
   chapter 5 edited (a sentence appended) then ``html``, ``pdf chapters``
   and ``print``, and
-  ``scripts/export.py 5`` (after an edit, and with nothing changed). Peak
+  ``handbook/export.py 5`` (after an edit, and with nothing changed). Peak
   memory comes from the cold builds: the largest single process
   (``ru_maxrss`` from ``wait4``) and the sum over the whole process tree
   (sampled from ``/proc`` every 0.1 s; shared pages count once per process).
@@ -82,11 +82,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "_ext"))
-sys.path.insert(0, str(ROOT / "scripts"))
 
-import build as handbook_build  # noqa: E402
-from handbook_meta import Chapter, find_chapter, load_chapters, load_edition  # noqa: E402
+from handbook import build as handbook_build
+from handbook.meta import Chapter, find_chapter, load_chapters, load_edition
 
 SECTIONS = ("build", "baseline", "scaling", "page")
 EDITED_CHAPTER = "5"
@@ -351,7 +349,7 @@ def append_sentence(book_dir: Path, chapter: Chapter, tag: str) -> None:
 
 
 def build_command(tree: Path, *args: str) -> list[str]:
-    return [sys.executable, str(tree / "scripts" / "build.py"), *args]
+    return [sys.executable, "-m", "handbook.build", *args]  # run in tree: its own package
 
 
 PLAIN_CONF = '''
@@ -463,7 +461,7 @@ class Bench:
 
     def export(self) -> None:
         built, chapter = self.built_folder(), edited_chapter(self.ours / "book")
-        command = [sys.executable, str(self.ours / "scripts" / "export.py"), str(chapter.number), "--format", "pdf",
+        command = [sys.executable, "-m", "handbook.export", str(chapter.number), "--format", "pdf",
                    "--build-dir", str(built), "--out", str(self.work / "export")]  # fmt: skip
         for run in range(self.runs):
             note_load(self.results, "export")

@@ -26,7 +26,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from handbook_meta import load_chapters
+from handbook.meta import load_chapters
 
 logger = logging.getLogger(__name__)
 

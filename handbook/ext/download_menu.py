@@ -7,7 +7,7 @@ the PDF of the chapter being read (on chapter pages) and the EPUB, and keeps
 every download (used on the landing page).
 
 The files themselves are copied into ``<site>/downloads/`` by
-``scripts/build.py`` once the PDFs and EPUB are built, so hosting the HTML
+``handbook/build.py`` once the PDFs and EPUB are built, so hosting the HTML
 folder hosts the downloads too. In the EPUB and PDF, where the site is not
 next to the file, the links point at the hosted book (``html_baseurl``).
 """
@@ -21,7 +21,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-from handbook_meta import Chapter, checklist_pdf_name, load_chapters, load_edition
+from handbook.meta import Chapter, checklist_pdf_name, load_chapters, load_edition
 
 DOWNLOADS_DIR = "downloads"
 

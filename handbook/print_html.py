@@ -1,7 +1,7 @@
 """Print HTML for the designed PDF edition, assembled from the built HTML book.
 
 WeasyPrint turns this HTML into the book PDF and the chapter PDFs
-(``scripts/print_edition.py``). It is assembled from the pages Sphinx has
+(``handbook/print_edition.py``). It is assembled from the pages Sphinx has
 already written (``<build>/.work/html/``), not from Sphinx's ``singlehtml``
 output, because each page then arrives whole and with its own ids, and the
 links between pages can be rewritten to single fragments (``singlehtml``
@@ -46,7 +46,7 @@ from urllib.parse import unquote, urldefrag
 import yaml
 from bs4 import BeautifulSoup, NavigableString, Tag
 
-from handbook_meta import BOOK_DIR, Chapter, Edition
+from handbook.meta import BOOK_DIR, Chapter, Edition
 
 # Screen furniture inside an article: removed, not hidden (see module docstring).
 SCREEN_ONLY = (

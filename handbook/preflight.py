@@ -1,6 +1,6 @@
 """Checks on the sources that run before any builder, so outputs stay untouched.
 
-``scripts/build.py`` runs these first and stops, with one plain message per
+``handbook/build.py`` runs these first and stops, with one plain message per
 problem, when any fails. Each one catches a mistake that Sphinx or xelatex
 would report badly, late, or not at all:
 
@@ -39,7 +39,7 @@ import yaml
 from fontTools.ttLib import TTFont
 from sphinx.util.texescape import tex_replacements
 
-from editor_messages import cannot_draw, each_once
+from handbook.editor_messages import cannot_draw, each_once
 
 #: Where Debian's fonts-freefont-otf puts the book's fonts, if fontconfig cannot say.
 FREEFONT_DIR = Path("/usr/share/fonts/opentype/freefont")

@@ -8,7 +8,7 @@ then those during treatment, then live vaccines. A drug's checks are its
 own (``checks`` in the data file) together with the class rules of its
 group, so a class rule (for example TB and hepatitis B tests before every
 biologic and JAK inhibitor) shows in every row it applies to. Colours come
-from ``GROUP_COLOURS`` in ``_ext/drug_facts.py``, shared by every figure.
+from ``GROUP_COLOURS`` in ``handbook/drug_facts.py``, shared by every figure.
 
 The output is deterministic, so the build runs this every time and a test
 can check the committed figure is current.
@@ -25,9 +25,8 @@ import sys
 from html import escape
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "_ext"))
 
-from drug_facts import (  # noqa: E402
+from handbook.drug_facts import (
     CHECKS,
     CONSIDER,
     PROSE_FIELDS,
@@ -39,7 +38,7 @@ from drug_facts import (  # noqa: E402
     format_problem,
     load_drugs,
 )
-from handbook_meta import BOOK_DIR, DRUGS_FILE  # noqa: E402
+from handbook.meta import BOOK_DIR, DRUGS_FILE
 
 OUTPUT = BOOK_DIR / "figures" / "monitoring-overview.svg"
 LIVE = "no-live-vaccines"

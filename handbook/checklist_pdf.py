@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from print_edition import pdf_date
+from handbook.print_edition import pdf_date
 
 ROOT = Path(__file__).resolve().parent.parent
 STYLESHEET = ROOT / "_print" / "checklist.css"

@@ -1,0 +1,1 @@
+"""Sphinx extensions of the handbook, one feature each (listed in conf.py)."""
