@@ -30,7 +30,7 @@ LIBS_TEST := --libraries-of /usr/lib/chromium/chromium \
 EDITION   = $(shell sed -n 's/^edition: *"\{0,1\}\([^"]*\)"\{0,1\}/\1/p' book/_data/edition.yaml)
 
 .DEFAULT_GOAL := help
-.PHONY: help all html pdf chapters chapter new-chapter epub letter print serve linkcheck test bench dist clean \
+.PHONY: help all html pdf chapters chapter new-chapter epub letter print serve linkcheck test test-fast bench dist clean \
         venv system-deps system-deps-test checkers check-pins
 
 help: ## List the targets
@@ -79,6 +79,9 @@ linkcheck: venv ## Check external links (needs the network)
 
 test: venv system-deps system-deps-test checkers ## Run every test (builds once into a temporary folder)
 	$(PYTHON) -m pytest
+
+test-fast: venv ## Run the fast tier: pure functions and small Sphinx projects, no book build (tests/fast/)
+	$(PYTHON) -m pytest tests/fast
 
 bench: venv system-deps system-deps-test ## Measure build and page-load performance (_build/bench.json)
 	$(PYTHON) -m handbook.bench

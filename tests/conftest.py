@@ -50,6 +50,18 @@ CHROMIUM_ARGS = [
 ]
 NODE_MODULES = ROOT / "node_modules"
 
+# The fast tier (tests/fast/, `make test-fast`) builds no book: it tests pure
+# functions, and the extensions on small Sphinx projects in tests/roots/
+# through Sphinx's own fixtures (`@pytest.mark.sphinx("html",
+# testroot="NAME")` builds tests/roots/test-NAME/).
+pytest_plugins = ("sphinx.testing.fixtures",)
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    """Where sphinx.testing finds the test roots."""
+    return ROOT / "tests" / "roots"
+
 
 @dataclass(frozen=True)
 class BookBuild:

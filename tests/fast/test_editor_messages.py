@@ -14,7 +14,7 @@ import pytest
 
 from handbook import editor_messages as em
 from handbook import preflight
-from conftest import ROOT
+from handbook.meta import ROOT
 
 PAGE = """\
 ---
