@@ -60,7 +60,13 @@ extensions = [
     # A sitemap of every page even after an incremental build, and robots.txt
     # naming it by its full URL (so written per build, not a static file).
     "handbook.ext.crawler_files",
-    "handbook.ext.offline_theme",
+    # The theme without Font Awesome: icons from SVG files, the theme's
+    # blocks less the scripts the pages do not load.
+    "handbook.ext.theme_icons",
+    "handbook.ext.theme_assets",
+    # Citation lists with list items (axe); url-text class for print.
+    "handbook.ext.citation_lists",
+    "handbook.ext.address_links",
     # Ace by DAISY passes the EPUBs; true accessibility metadata in content.opf.
     "handbook.ext.epub_accessibility",
     "handbook.ext.template_cache",
@@ -155,6 +161,10 @@ html_theme_options = {
     ),
     "navigation_with_keys": False,
     "search_bar_text": "Search this handbook…",
+    # One search box: the sidebar's. pydata-sphinx-theme would also put one
+    # in a top bar of its own ("navbar_persistent"), empty otherwise; without
+    # any navbar item the theme writes no top bar at all.
+    "navbar_persistent": [],
     # Off (the theme's default), said here because _templates/layout.html
     # relies on it: search opens search.html, so other pages skip the index.
     "search_as_you_type": False,
