@@ -12,7 +12,6 @@ file is found with ``sphinx-build -c .``.
 from __future__ import annotations
 
 import os
-import sys
 
 
 from handbook.meta import load_chapters, load_edition, load_redirects
@@ -41,7 +40,8 @@ extensions = [
     # xelatex cannot include SVG: convert figures to PDF for the LaTeX build.
     "sphinxcontrib.rsvgconverter",
     "sphinx_sitemap",
-    "sphinxext.opengraph",
+    # sphinxext.opengraph, without its "matplotlib is not installed" message.
+    "handbook.ext.opengraph_without_cards",
     "notfound.extension",
     # Old addresses of pages that moved keep working (book/_data/redirects.yaml).
     "sphinx_reredirects",
@@ -57,6 +57,7 @@ extensions = [
     "handbook.ext.chapter_export",
     "handbook.ext.source_checks",
     "handbook.ext.search_index_entries",
+    "handbook.ext.search_summaries",
     # A sitemap of every page even after an incremental build, and robots.txt
     # naming it by its full URL (so written per build, not a static file).
     "handbook.ext.crawler_files",
@@ -180,8 +181,6 @@ html_theme_options = {
 # Everything here follows the one base URL (edition.yaml, or HANDBOOK_BASEURL
 # at build time) that html_baseurl above holds.
 
-import importlib.util  # noqa: E402  (used by this section only)
-import types  # noqa: E402
 from urllib.parse import urlsplit  # noqa: E402
 
 sitemap_url_scheme = "{link}"
@@ -200,14 +199,6 @@ ogp_custom_meta_tags = [
 ]
 ogp_social_cards = {"enable": False}  # the card ships as a file in _static/
 ogp_enable_meta_description = True
-# sphinxext-opengraph prints "matplotlib is not installed" whenever it is
-# imported without matplotlib, even with social cards off. Tell it up front
-# that there is no card generator; matplotlib is not a dependency on purpose.
-if importlib.util.find_spec("matplotlib") is None:
-    _no_cards = types.ModuleType("sphinxext.opengraph._social_cards")
-    _no_cards.DEFAULT_SOCIAL_CONFIG = {"enable": False}
-    _no_cards.create_social_card = None
-    sys.modules.setdefault(_no_cards.__name__, _no_cards)
 # The 404 page is served for any missing path (/no/such/page.html), so its
 # links cannot be relative: they start at the site's path on its host, "/"
 # for https://host/ and "/handbook/" for https://host/handbook/.

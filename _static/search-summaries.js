@@ -6,8 +6,9 @@
  * an empty <span id="index-N">: the summary comes back null, appending it
  * throws, and the page logs one error per such result. Those results get
  * the lines of the whole page around the words searched for instead, as
- * results that point at no element do. Loaded by _templates/search.html,
- * after searchtools.js and before the search runs (on DOMContentLoaded).
+ * results that point at no element do. Added to the search page, deferred,
+ * by handbook/ext/search_summaries.py (which checks the Sphinx version):
+ * it runs after searchtools.js and before the search (on DOMContentLoaded).
  */
 "use strict";
 (() => {

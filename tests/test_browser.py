@@ -191,18 +191,7 @@ def test_pages_pass_axe_with_its_best_practices(book: BookBuild, site_url: str, 
     assert problems == [], "\n".join(problems)
 
 
-def test_the_search_buttons_template_is_the_themes_but_for_its_name() -> None:
-    """_templates/search-button-field.html is pydata-sphinx-theme's without aria-label:
-    when the theme changes its button, this fails, so that the copy is made again."""
-    import pydata_sphinx_theme
-
-    theme = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "components"
-    original = (theme / "search-button-field.html").read_text(encoding="utf-8")
-    ours = (ROOT / "_templates" / "search-button-field.html").read_text(encoding="utf-8")
-    without_comments = re.compile(r"\{#.*?#\}\s*", re.DOTALL)
-    assert ' aria-label="{{ _(\'Search\') }}"' in original
-    expected = without_comments.sub("", original).replace(' aria-label="{{ _(\'Search\') }}"', "")
-    assert without_comments.sub("", ours).strip() == expected.strip()
+# The search button's template is checked against the theme's in tests/fast/test_theme_templates.py.
 
 
 # -- privacy and offline ------------------------------------------------------------

@@ -16,6 +16,13 @@ Numbers: the ``handbook`` style keeps the order sphinxcontrib-bibtex gives
 (the order a page first cites its sources, see ``chapter_citations.py``) and
 numbers the list 1…n in that order. The ``handbook-a-z`` style, for the
 references page, sorts by author (or title) and year.
+
+Two private APIs are relied on, so ``setup()`` refuses other versions than
+the ones checked: sphinxcontrib-bibtex's ``domain.citations`` list is sorted
+in place (no upstream issue filed; remove when sphinxcontrib-bibtex resolves
+a citation without a list on its page independently of reading order), and
+pybtex's ``pybtex.plugin._load_entry_point`` is wrapped in a cache (no
+upstream issue filed; remove when pybtex caches its entry-point lookups).
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from pybtex.style.template import field, href, join, optional, sentence
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
+from handbook.ext.upstream import require
 from handbook.meta import BIB_FILE
 
 PARTIAL_CAVEAT = "Partially verified: some details were confirmed only in secondary copies"
@@ -223,6 +231,15 @@ def cache_plugin_lookups() -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    require(
+        "sphinxcontrib-bibtex", ">=2.6,<2.8", patch="handbook.ext.bibliography_style (domain.citations order)",
+        remove_when="sphinxcontrib-bibtex links a citation the same way whatever the reading order "
+        "(no upstream issue filed)",
+    )  # fmt: skip
+    require(
+        "pybtex", "==0.26.*", patch="handbook.ext.bibliography_style (pybtex.plugin._load_entry_point cache)",
+        remove_when="pybtex caches its plugin lookups (no upstream issue filed)",
+    )  # fmt: skip
     # After sphinxcontrib-bibtex has computed its citations (priority 500).
     app.connect("env-updated", order_citation_targets, priority=900)
     app.connect("builder-inited", load_formatted_entries)

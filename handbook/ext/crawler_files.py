@@ -16,6 +16,10 @@ Two gaps that sphinx-sitemap leaves, closed for the HTML builder:
   written after each build, next to ``sitemap.xml``. (Crawlers read it only
   at a host's root; a book hosted under a path still ships it, for the
   host's owner to merge into theirs.)
+
+The first: remove when jdillard/sphinx-sitemap#13 is fixed (open): it reads
+and refills sphinx-sitemap's private queue ``app.sitemap_links``, so
+``setup()`` refuses another sphinx-sitemap version than the one checked.
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx_sitemap import is_excluded
+
+from handbook.ext.upstream import require
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +78,10 @@ def write_robots_txt(app: Sphinx, exception: BaseException | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    require(
+        "sphinx-sitemap", "==2.9.*", patch="handbook.ext.crawler_files (app.sitemap_links)",
+        remove_when="jdillard/sphinx-sitemap#13 is fixed",
+    )  # fmt: skip
     app.setup_extension("sphinx_sitemap")
     # Before sphinx-sitemap's own build-finished handler (priority 500).
     app.connect("build-finished", complete_sitemap, priority=400)

@@ -10,6 +10,11 @@ The files themselves are copied into ``<site>/downloads/`` by
 ``handbook/build.py`` once the PDFs and EPUB are built, so hosting the HTML
 folder hosts the downloads too. In the EPUB and PDF, where the site is not
 next to the file, the links point at the hosted book (``html_baseurl``).
+
+The menu is rewritten in sphinx-book-theme's undocumented ``header_buttons``
+context entry. Remove when the theme lets a project choose its download
+buttons (executablebooks/sphinx-book-theme#763, #797); until then
+``setup()`` refuses another sphinx-book-theme version than the one checked.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
+from handbook.ext.upstream import require
 from handbook.meta import Chapter, checklist_pdf_name, load_chapters, load_edition
 
 DOWNLOADS_DIR = "downloads"
@@ -152,6 +158,11 @@ def add_download_buttons(
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    require(
+        "sphinx-book-theme", "==1.4.*", patch="handbook.ext.download_menu (the header_buttons context entry)",
+        remove_when="sphinx-book-theme lets a project choose its download buttons "
+        "(executablebooks/sphinx-book-theme#763, #797)",
+    )  # fmt: skip
     app.add_node(download_list)
     app.add_directive("download-list", DownloadList)
     app.connect("doctree-resolved", fill_download_lists)

@@ -9,6 +9,10 @@ previous index, and forgets those of pages that no longer exist.
 The entries are listed in a fixed order (by page, then target), not in the
 order pages happened to be written, so an incremental build and a clean
 build of the same sources give the same ``searchindex.js``.
+
+Remove when sphinx-doc/sphinx#12599 is fixed (open): patches Sphinx's
+private ``IndexBuilder.load``/``prune``/``freeze`` and ``_index_entries``,
+so ``setup()`` refuses another Sphinx version than the one checked.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.search import IndexBuilder
+
+from handbook.ext.upstream import require
 
 _load = IndexBuilder.load
 _prune = IndexBuilder.prune
@@ -54,6 +60,10 @@ def freeze_in_fixed_order(self: IndexBuilder) -> dict[str, Any]:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    require(
+        "sphinx", "==9.0.*", patch="handbook.ext.search_index_entries (IndexBuilder.load, prune, freeze)",
+        remove_when="sphinx-doc/sphinx#12599 is fixed",
+    )  # fmt: skip
     IndexBuilder.load = load_with_index_entries  # type: ignore[method-assign]
     IndexBuilder.prune = prune_with_index_entries  # type: ignore[method-assign]
     IndexBuilder.freeze = freeze_in_fixed_order  # type: ignore[method-assign]

@@ -22,6 +22,12 @@ target is in ``tests/test_browser.py`` (``PAGE_WEIGHT_LIMIT``, gzipped bytes).
 
 Only the HTML builder with a pydata-sphinx-theme based theme is concerned;
 the EPUB has its own theme and is left alone.
+
+The tags removed are the theme's markup, not an API: ``setup()`` refuses
+another pydata-sphinx-theme version than the one checked, and
+``tests/fast/test_theme_templates.py`` compares the theme's files with the
+ones checked. Remove when pydata/pydata-sphinx-theme#2379 (open: Font
+Awesome's 1.5 MB script on every page) is fixed.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ from typing import Any
 
 from markupsafe import Markup
 from sphinx.application import Sphinx
+
+from handbook.ext.upstream import require
 
 #: The theme's stylesheet under its static folder: how a pydata-sphinx-theme is recognised.
 THEME_STYLESHEET = "styles/pydata-sphinx-theme.css"
@@ -100,6 +108,10 @@ def remove_unused_theme_files(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    require(
+        "pydata-sphinx-theme", "==0.20.*", patch="handbook.ext.theme_assets (the css and extrahead blocks' script tags)",
+        remove_when="pydata/pydata-sphinx-theme#2379 is fixed",
+    )  # fmt: skip
     app.connect("html-page-context", on_html_page_context)
     app.connect("build-finished", remove_unused_theme_files)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
