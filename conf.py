@@ -156,8 +156,7 @@ html_theme_options = {
     "home_page_in_toc": True,
     "show_toc_level": 2,
     "extra_footer": (
-        '<p class="handbook-notice">General information, not medical advice: '
-        "talk to your own care team before changing any treatment.</p>"
+        f'<p class="handbook-notice">{EDITION.full_notice}</p>'
         f'<p class="handbook-edition">Edition {EDITION.edition}, {EDITION.human_date}</p>'
     ),
     "navigation_with_keys": False,
@@ -309,6 +308,7 @@ latex_elements = {
     "preamble": rf"""
 \newcommand{{\HandbookTitle}}{{{EDITION.title}}}
 \newcommand{{\HandbookURL}}{{{EDITION.baseurl}}}
+\newcommand{{\HandbookNotice}}{{{EDITION.notice}.}}
 \hypersetup{{bookmarksnumbered=true, pdfsubject={{{EDITION.subject}}},
   pdfkeywords={{{", ".join(EDITION.keywords)}}}, pdflang={{{EDITION.language}}}}}
 \input{{handbook-preamble.tex}}

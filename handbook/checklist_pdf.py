@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from handbook.meta import load_edition
 from handbook.print_edition import pdf_date
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,7 +71,10 @@ def render(html_dir: Path, target: Path, paper: str, *, title: str, language: st
 
     page = html_dir / PAGE
     html = HTML(string=printable_html(page, title, language, baseurl), base_url=str(html_dir))
-    css = CSS(string=f"@page {{ size: {PAPER_SIZES[paper]}; }}\n" + STYLESHEET.read_text(encoding="utf-8"))
+    edition = load_edition()
+    footer = f"{edition.notice}. {edition.title}.".replace("\\", "\\\\").replace('"', '\\"')
+    page_rule = f'@page {{ size: {PAPER_SIZES[paper]}; @bottom-center {{ content: "{footer}"; }} }}\n'
+    css = CSS(string=page_rule + STYLESHEET.read_text(encoding="utf-8"))
     document = html.render(stylesheets=[css])
     if len(document.pages) != 1:
         raise ChecklistError(

@@ -5,7 +5,7 @@ Reads ``book/_data/drugs.yaml`` and writes ``book/figures/approval-timeline.svg`
 Drugs whose first approval year is not verified (``first_approval: null``)
 are left out, never guessed, and so is a group with no dated drug from the
 legend. The colours and marker shapes of the drug
-groups come from ``GROUP_COLOURS`` and ``GROUP_MARKERS`` in
+groups come from ``DRUG_GROUPS`` in
 ``handbook/drug_facts.py``, shared by every figure. The output is
 deterministic, so the build can run this every time and a test can check
 the committed figure is current.
@@ -22,7 +22,7 @@ from html import escape
 from pathlib import Path
 
 
-from handbook.drug_facts import GROUP_COLOURS, GROUP_MARKERS, GROUPS, display_path, format_problem, load_drugs
+from handbook.drug_facts import DRUG_GROUPS, display_path, format_problem, in_running_text, load_drugs
 from handbook.meta import BOOK_DIR, DRUGS_FILE
 
 OUTPUT = BOOK_DIR / "figures" / "approval-timeline.svg"
@@ -66,8 +66,8 @@ def render(drugs: list[tuple[str, str, int]]) -> str:
     row_height = 23
     rows_end = axis_y + 28 + row_height * len(drugs)
     legend_y = rows_end + 22
-    shown = [group for group in GROUP_COLOURS if any(g == group for _, g, _ in drugs)]
-    groups = ", ".join(GROUPS[group].lower().replace("jak", "JAK") for group in shown)
+    shown = [group for group in DRUG_GROUPS if any(g == group for _, g, _ in drugs)]
+    groups = ", ".join(in_running_text(DRUG_GROUPS[group].label) for group in shown)
     legend_lines = (len(shown) + 1) // 2
     height = legend_y + legend_lines * 24 + 6
     names = ", ".join(f"{name} {year}" for name, _, year in drugs)
@@ -94,13 +94,13 @@ def render(drugs: list[tuple[str, str, int]]) -> str:
         y = axis_y + 28 + row * row_height
         out.append(
             f'<line x1="{x_of(year):.1f}" y1="{axis_y}" x2="{x_of(year):.1f}" y2="{y}" '
-            f'stroke="{GROUP_COLOURS[group].ink}" stroke-width="1" stroke-dasharray="2,2"/>'
+            f'stroke="{DRUG_GROUPS[group].colour.ink}" stroke-width="1" stroke-dasharray="2,2"/>'
         )
     for row, (name, group, year) in enumerate(drugs):
         y = axis_y + 28 + row * row_height
         x = x_of(year)
-        colour = GROUP_COLOURS[group].ink
-        out.append(marker(GROUP_MARKERS[group], x, y, colour))
+        colour = DRUG_GROUPS[group].colour.ink
+        out.append(marker(DRUG_GROUPS[group].marker, x, y, colour))
         anchor, dx = ("end", -11) if x > (LEFT + RIGHT) / 2 else ("start", 11)
         label = f"{name} ({year})"
         # A white band behind the label hides any drop line passing behind it.
@@ -116,9 +116,9 @@ def render(drugs: list[tuple[str, str, int]]) -> str:
         column, line = index % 2, index // 2
         lx = LEFT + 6 + column * (WIDTH / 2 - 20)
         ly = legend_y + line * 24
-        out.append(marker(GROUP_MARKERS[group], lx, ly - 4.5, GROUP_COLOURS[group].ink))
+        out.append(marker(DRUG_GROUPS[group].marker, lx, ly - 4.5, DRUG_GROUPS[group].colour.ink))
         out.append(
-            f'<text x="{lx + 13:.1f}" y="{ly:.1f}" font-size="{FONT}" fill="{TEXT}">{escape(GROUPS[group])}</text>'
+            f'<text x="{lx + 13:.1f}" y="{ly:.1f}" font-size="{FONT}" fill="{TEXT}">{escape(DRUG_GROUPS[group].label)}</text>'
         )
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -8,7 +8,7 @@ then those during treatment, then live vaccines. A drug's checks are its
 own (``checks`` in the data file) together with the class rules of its
 group, so a class rule (for example TB and hepatitis B tests before every
 biologic and JAK inhibitor) shows in every row it applies to. Colours come
-from ``GROUP_COLOURS`` in ``handbook/drug_facts.py``, shared by every figure.
+from ``DRUG_GROUPS`` in ``handbook/drug_facts.py``, shared by every figure.
 
 The output is deterministic, so the build runs this every time and a test
 can check the committed figure is current.
@@ -30,24 +30,18 @@ from handbook.drug_facts import (
     CHECKS,
     CONSIDER,
     PROSE_FIELDS,
-    GROUP_COLOURS,
-    GROUPS,
+    DRUG_GROUPS,
     PHASES,
     Drug,
     display_path,
     format_problem,
+    in_running_text,
     load_drugs,
 )
 from handbook.meta import BOOK_DIR, DRUGS_FILE
 
 OUTPUT = BOOK_DIR / "figures" / "monitoring-overview.svg"
 LIVE = "no-live-vaccines"
-GROUP_HEADINGS = {
-    "conventional": "Conventional immunosuppressants",
-    "glucocorticoid": "Glucocorticoids",
-    "biologic": "Biologics",
-    "jak-inhibitor": "JAK inhibitors",
-}
 PHASE_HEADINGS = {"before": "Before the first dose", "during": "During treatment"}
 
 # Printed 160 mm (453 pt) wide in the print edition: at 600 units, 13-unit
@@ -109,7 +103,7 @@ def class_rules_note(drugs: list[Drug]) -> str:
             scope = "all" if rule.scope == "all" else rule.scope
             if scope not in groups_of.setdefault(key, []):
                 groups_of[key].append(scope)
-    plural = {g: GROUP_HEADINGS[g].lower().replace("jak", "JAK") for g in GROUPS}
+    plural = {g: in_running_text(group.plural) for g, group in DRUG_GROUPS.items()}
     single = {"conventional": "conventional immunosuppressant", "glucocorticoid": "glucocorticoid",
               "biologic": "biologic", "jak-inhibitor": "JAK inhibitor"}  # fmt: skip
     sentences = []
@@ -142,7 +136,7 @@ def summary(drugs: list[Drug]) -> str:
                 said.append(f"{PHASE_HEADINGS[phase].lower()}: {', '.join(names)}")
         if LIVE in checks["during"]:
             said.append("avoid live vaccines")
-        parts.append(f"{drug.name} ({GROUPS[drug.group].lower().replace('jak', 'JAK')}): {'; '.join(said)}.")
+        parts.append(f"{drug.name} ({in_running_text(DRUG_GROUPS[drug.group].label)}): {'; '.join(said)}.")
     return " ".join(parts)
 
 
@@ -171,7 +165,7 @@ def render(drugs: list[Drug]) -> str:
 
     top = 24  # phase headings
     label_bottom = top + 8 + LABEL_SPACE
-    groups = [g for g in GROUPS if any(d.group == g for d in drugs)]
+    groups = [g for g in DRUG_GROUPS if any(d.group == g for d in drugs)]
     rows_height = HEADING_ROW * len(groups) + DRUG_ROW * len(drugs)
     rows_top = label_bottom + 4
     rows_bottom = rows_top + rows_height
@@ -188,7 +182,7 @@ def render(drugs: list[Drug]) -> str:
         '<title id="mon-title">Monitoring overview: the checks for each medicine before the first dose and '
         "during treatment</title>",
         '<desc id="mon-desc">A chart with one row per medicine, grouped as '
-        f"{escape(and_list([GROUP_HEADINGS[g].lower().replace('jak', 'JAK') for g in groups]))}, and one column "
+        f"{escape(and_list([in_running_text(DRUG_GROUPS[g].plural) for g in groups]))}, and one column "
         f"per check, before the first dose and during treatment. {escape(class_rules_note(drugs))} "
         f"{escape(summary(drugs))}</desc>",
         f'<rect width="{WIDTH}" height="{height:.0f}" fill="#ffffff"/>',
@@ -228,8 +222,8 @@ def render(drugs: list[Drug]) -> str:
     ]
     y = rows_top
     for group in groups:
-        out.append(f'<rect x="{MARGIN}" y="{y:.1f}" width="{table_right - MARGIN:.1f}" height="{HEADING_ROW}" fill="{GROUP_COLOURS[group].tint}"/>')
-        out.append(f'<rect x="{MARGIN}" y="{y:.1f}" width="5" height="{HEADING_ROW}" fill="{GROUP_COLOURS[group].ink}"/>')
+        out.append(f'<rect x="{MARGIN}" y="{y:.1f}" width="{table_right - MARGIN:.1f}" height="{HEADING_ROW}" fill="{DRUG_GROUPS[group].colour.tint}"/>')
+        out.append(f'<rect x="{MARGIN}" y="{y:.1f}" width="5" height="{HEADING_ROW}" fill="{DRUG_GROUPS[group].colour.ink}"/>')
         y += HEADING_ROW
         members = [d for d in drugs if d.group == group]
         for index in range(len(members)):
@@ -244,10 +238,10 @@ def render(drugs: list[Drug]) -> str:
         y += len(members) * DRUG_ROW
     y = rows_top
     for group in groups:
-        colour = GROUP_COLOURS[group]
+        colour = DRUG_GROUPS[group].colour
         out.append(
             f'<text x="{MARGIN + 11}" y="{y + 15:.1f}" font-size="13" font-weight="bold" fill="{colour.ink}">'
-            f"{escape(GROUP_HEADINGS[group])}</text>"
+            f"{escape(DRUG_GROUPS[group].plural)}</text>"
         )
         y += HEADING_ROW
         for drug in (d for d in drugs if d.group == group):
@@ -285,7 +279,7 @@ def render(drugs: list[Drug]) -> str:
 
     # Legend and notes.
     ly = legend_top
-    legend_ink = GROUP_COLOURS["biologic"].ink
+    legend_ink = DRUG_GROUPS["biologic"].colour.ink
     out.append(f'<circle cx="{MARGIN + 7}" cy="{ly - 4.5}" r="6" fill="{legend_ink}"/>')
     out.append(f'<text x="{MARGIN + 19}" y="{ly}" font-size="{FONT}" fill="{TEXT}">check</text>')
     second = MARGIN + 19 + text_width("check") + 22
@@ -314,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         for problem in problems:
             print(format_problem(problem), file=sys.stderr)
         return 1
-    ordered = [d for group in GROUPS for d in drugs if d.group == group]
+    ordered = [d for group in DRUG_GROUPS for d in drugs if d.group == group]
     svg = render(ordered)
     current = args.output.read_text(encoding="utf-8") if args.output.exists() else None
     if args.check:

@@ -16,8 +16,8 @@ for its group and for all drugs, followed by the drug's own details (``Drug.text
 data file has no detail of its own, the text ends with ``ASK_TEAM``, so no
 drug ever reads as if it needed no checks.
 
-The colours of the drug groups (``GROUP_COLOURS``) are stated here too, once,
-for every figure.
+The drug groups (``DRUG_GROUPS``: names, colours and figure markers) are
+stated here too, once, for the tables, the reference and every figure.
 """
 
 from __future__ import annotations
@@ -34,14 +34,6 @@ from handbook.meta import BIB_FILE, DRUGS_FILE
 
 CLASS_RULES_FILE = DRUGS_FILE.with_name("class_rules.yaml")
 
-GROUPS = {
-    "conventional": "Conventional immunosuppressant",
-    "glucocorticoid": "Glucocorticoid",
-    "biologic": "Biologic",
-    "jak-inhibitor": "JAK inhibitor (targeted small molecule)",
-}
-
-
 class GroupColour(NamedTuple):
     """A drug group's colours: ``ink`` for marks, lines and text on white or
     on ``tint``; ``tint`` for the background of boxes and bands."""
@@ -51,23 +43,52 @@ class GroupColour(NamedTuple):
     tint: str
 
 
-# One colour key for every figure (timeline, monitoring overview, the
-# immune-response diagram). Each ink has a contrast of at least 4.5:1 on
-# white and on its own tint, and the four stay apart for the common colour
-# vision deficiencies (checked by tests/test_drug_safety.py).
-GROUP_COLOURS = {
-    "conventional": GroupColour("purple", "#7019b8", "#f3eafb"),
-    "glucocorticoid": GroupColour("orange", "#9a5b00", "#fcf0dc"),
-    "biologic": GroupColour("blue", "#0a2f6e", "#e4ebf7"),
-    "jak-inhibitor": GroupColour("green", "#1d7347", "#e3f3e9"),
-}
-# A second cue besides colour, for the figures that mark drugs with symbols.
-GROUP_MARKERS = {
-    "conventional": "square",
-    "glucocorticoid": "diamond",
-    "biologic": "circle",
-    "jak-inhibitor": "triangle",
-}
+@dataclass(frozen=True)
+class DrugGroup:
+    """A drug group, as every table, heading, caption and figure names and draws it."""
+
+    name: str  # one drug of the group: "Biologic"
+    plural: str  # "Biologics"
+    # The colour key for every figure (timeline, monitoring overview, the
+    # immune-response diagram). Each ink has a contrast of at least 4.5:1 on
+    # white and on its own tint, and the four stay apart for the common
+    # colour vision deficiencies (checked by tests/test_drug_safety.py).
+    colour: GroupColour
+    # A second cue besides colour, for the figures that mark drugs with symbols.
+    marker: str
+    kind: str = ""  # what a reader may know the group as, in brackets: "targeted small molecule"
+
+    @property
+    def label(self) -> str:
+        """One drug's group in a table: "JAK inhibitor (targeted small molecule)"."""
+        return f"{self.name} ({self.kind})" if self.kind else self.name
+
+    @property
+    def heading(self) -> str:
+        """The group's heading in the drug reference: "JAK inhibitors (targeted small molecules)"."""
+        return f"{self.plural} ({self.kind}s)" if self.kind else self.plural
+
+
+def in_running_text(words: str) -> str:
+    """A group's name inside a sentence: lower case, but "JAK" stays "JAK"."""
+    return words if words[:2].isupper() else words[:1].lower() + words[1:]
+
+
+#: The drug groups, by the key drugs.yaml uses, in the order they are shown.
+DRUG_GROUPS = {
+    "conventional": DrugGroup(
+        "Conventional immunosuppressant", "Conventional immunosuppressants",
+        GroupColour("purple", "#7019b8", "#f3eafb"), "square",
+    ),
+    "glucocorticoid": DrugGroup(
+        "Glucocorticoid", "Glucocorticoids", GroupColour("orange", "#9a5b00", "#fcf0dc"), "diamond",
+    ),
+    "biologic": DrugGroup("Biologic", "Biologics", GroupColour("blue", "#0a2f6e", "#e4ebf7"), "circle"),
+    "jak-inhibitor": DrugGroup(
+        "JAK inhibitor", "JAK inhibitors", GroupColour("green", "#1d7347", "#e3f3e9"), "triangle",
+        kind="targeted small molecule",
+    ),
+}  # fmt: skip
 
 # The checks a drug can need, in the order the figure shows them: name ->
 # (label before the first dose, label during treatment).
@@ -284,8 +305,8 @@ def _load_rules(path: Path, known_keys: frozenset[str]) -> tuple[tuple[Rule, ...
 
     for scope, fields in raw.items():
         line = lines.get(scope, 1)
-        if scope != RULE_SCOPE_ALL and scope not in GROUPS:
-            report(line, f"class rules for '{scope}': expected 'all' or one of {', '.join(GROUPS)}")
+        if scope != RULE_SCOPE_ALL and scope not in DRUG_GROUPS:
+            report(line, f"class rules for '{scope}': expected 'all' or one of {', '.join(DRUG_GROUPS)}")
             continue
         if not isinstance(fields, dict):
             report(line, f"class rules for '{scope}' must be a mapping of fields")
@@ -343,8 +364,8 @@ def _check_drug(entry: dict[str, Any], drug: Drug, path: Path, known_keys: froze
                 field_name,
                 f"field '{field_name}' is empty; say why in 'caveat' (for example: not in the verified sources)",
             )
-    if "group" in entry and entry["group"] not in GROUPS:
-        report("group", f"field 'group' is '{entry['group']}', expected one of {', '.join(GROUPS)}")
+    if "group" in entry and entry["group"] not in DRUG_GROUPS:
+        report("group", f"field 'group' is '{entry['group']}', expected one of {', '.join(DRUG_GROUPS)}")
     for key in entry.get("sources") or []:
         if key not in known_keys:
             report("sources", f"field 'sources' names '{key}', which is not in {BIB_FILE.name}")

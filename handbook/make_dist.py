@@ -34,6 +34,7 @@ import argparse
 import hashlib
 import re
 import sys
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -95,8 +96,7 @@ def readme(edition: Edition) -> str:
         "internet. The whole book as a PDF and as an EPUB, and one PDF per\n"
         f"chapter, are in the {DOWNLOADS_DIR}/ folder.\n\n"
         f"Online: {edition.baseurl}\n\n"
-        "General information, not medical advice: talk to your own care team\n"
-        "before changing any treatment.\n"
+        f"{textwrap.fill(edition.full_notice, 72)}\n"
     )
 
 

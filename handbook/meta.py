@@ -75,6 +75,13 @@ class Edition:
     subject: str
     keywords: tuple[str, ...]
     baseurl: str
+    notice: str  # the notice every page and edition carries
+    notice_advice: str
+
+    @property
+    def full_notice(self) -> str:
+        """The notice and its advice as one sentence."""
+        return f"{self.notice}: {self.notice_advice}."
 
     @property
     def human_date(self) -> str:
@@ -115,6 +122,8 @@ def load_edition(path: Path = EDITION_FILE) -> Edition:
         subject=data["subject"],
         keywords=tuple(data["keywords"]),
         baseurl=baseurl,
+        notice=data["notice"],
+        notice_advice=data["notice_advice"],
     )
 
 

@@ -132,7 +132,7 @@ def page_css(paper: str, edition: Edition, first_page: int | None = None) -> str
     title = edition.title.replace("\\", "\\\\").replace('"', '\\"')
     # Set with each page's H1, so that (with ``first-except``) a chapter's
     # opening page has no running head at all.
-    notice = f"Edition {edition.edition} · General information, not medical advice".replace('"', '\\"')
+    notice = f"Edition {edition.edition} · {edition.notice}".replace('"', '\\"')
     css += (f'h1[data-running-head] {{ string-set: chapter attr(data-running-head), book-title "{title}", '
             f'footer-notice "{notice}"; }}\n')
     overhang = (FIGURE_WIDTH_MM - MEASURE_MM) / 2

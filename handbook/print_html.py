@@ -30,7 +30,8 @@ What it does to the pages, and why:
 * **Chapter editions.** Glossary links become links to a "Words used in
   this chapter" box at the chapter's end, and links to other chapters become
   one "Other chapters mentioned" list, with the hosted address only when the
-  base URL is a real one.
+  base URL is a real one (``hosted_address``, the address every one-chapter
+  edition gives a page outside it: ``handbook/ext/chapter_links.py``).
 """
 
 from __future__ import annotations
@@ -41,11 +42,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urldefrag
+from urllib.parse import unquote, urldefrag, urlsplit
 
 import yaml
 from bs4 import BeautifulSoup, NavigableString, Tag
 
+from handbook.ext.chapter_links import hosted_address
 from handbook.meta import BOOK_DIR, Chapter, Edition
 
 # Screen furniture inside an article: removed, not hidden (see module docstring).
@@ -352,7 +354,7 @@ class LinkResolver:
 
     def __call__(self, docname: str, link: Tag) -> None:
         href = link["href"]
-        if re.match(r"^[a-z][a-z0-9+.-]*:", href):
+        if urlsplit(href).scheme:
             return  # external: kept as it is
         target = self.target(docname, href)
         if target is None:
@@ -514,7 +516,7 @@ def cover_and_imprint(book: Book) -> str:
         f'<p class="cover-title">{escape(edition.title)}</p>'
         f'<p class="cover-subtitle">{escape(edition.subtitle)}</p>'
         f'<p class="cover-edition">Edition {escape(edition.edition)} · {escape(edition.human_date)}</p>'
-        '<p class="cover-notice">General information, not medical advice</p>'
+        f'<p class="cover-notice">{escape(edition.notice)}</p>'
         f'<p class="cover-author">{escape(edition.author)}</p>'
         "</section>"
     )
@@ -525,7 +527,7 @@ def cover_and_imprint(book: Book) -> str:
         f"<p><strong>Edition {escape(edition.edition)},</strong> published {escape(edition.human_date)}.</p>"
         f"{review_line}"
         f"<p><strong>Next review due:</strong> {human_date(due)}, one year after this edition’s date.</p>"
-        '<div class="imprint-notice"><p><strong>General information, not medical advice.</strong></p>'
+        f'<div class="imprint-notice"><p><strong>{escape(edition.notice)}.</strong></p>'
         f'{about_section(book, "not-medical-advice")}</div>'
         f'<h2>Licence</h2>{about_section(book, "licences")}'
         f'<h2>How to cite</h2>{about_section(book, "how-to-cite")}'
@@ -718,8 +720,8 @@ def chapter_html(book: Book, chapter: Chapter, moves: dict[str, int] | None = No
     real_base = not book.edition.has_placeholder_baseurl
     for link in page.article.find_all("a", href=True):
         href = link["href"]
-        if re.match(r"^[a-z][a-z0-9+.-]*:", href):
-            continue
+        if urlsplit(href).scheme:
+            continue  # already an address elsewhere
         target_page, fragment = urldefrag(href)
         target_doc = unquote(target_page).removesuffix(".html")
         if not target_page or target_doc == chapter.docname:
@@ -730,7 +732,7 @@ def chapter_html(book: Book, chapter: Chapter, moves: dict[str, int] | None = No
             link["href"] = f"#words--{fragment}"
         elif target_doc in titles:
             mentioned.setdefault(target_doc, titles[target_doc])
-            link["href"] = book.edition.baseurl + href if real_base else f"#mentioned--{target_doc}"
+            link["href"] = hosted_address(book.edition.baseurl, target_doc, fragment) if real_base else f"#mentioned--{target_doc}"
         else:
             unwrap_link(link)
     for link in page.article.find_all("a", title=True):
@@ -768,7 +770,7 @@ def _mentioned_box(book: Book, mentioned: dict[str, BookPage], real_base: bool) 
         name = f"Chapter {info.chapter.number}, {info.chapter.title}" if info.chapter else info.title
         address = ""
         if real_base:
-            url = f"{edition.baseurl}{docname}.html"
+            url = hosted_address(edition.baseurl, docname)
             address = f': <a class="url" href="{escape(url)}">{escape(url)}</a>'
         items.append(f'<li id="mentioned--{escape(docname)}">{escape(name)}{address}</li>')
     mentioned_html = (
@@ -780,7 +782,7 @@ def _mentioned_box(book: Book, mentioned: dict[str, BookPage], real_base: bool) 
         f"{mentioned_html}"
         f'<p class="edition-note">This chapter is part of the {escape(edition.title)}, edition {escape(edition.edition)} '
         f"({escape(edition.human_date)}), and keeps the book’s chapter, section, table and page numbers.{where} "
-        "General information, not medical advice. Text licensed CC BY 4.0.</p></section>"
+        f"{escape(edition.notice)}. Text licensed CC BY 4.0.</p></section>"
     )
 
 

@@ -20,7 +20,9 @@ import pytest
 from handbook import draw_approval_timeline
 from handbook import draw_monitoring_figure
 from conftest import ROOT, BookBuild
-from handbook.drug_facts import ASK_TEAM, GROUP_COLOURS, PROSE_FIELDS, load_drugs
+from handbook.drug_facts import ASK_TEAM, DRUG_GROUPS, PROSE_FIELDS, load_drugs
+
+GROUP_COLOURS = {key: group.colour for key, group in DRUG_GROUPS.items()}
 from readers import html_text
 
 FIGURES = ROOT / "book" / "figures"

@@ -3,8 +3,8 @@
 Active only when ``HANDBOOK_EXPORT_CHAPTER`` names a chapter document. The
 whole book is still read (so numbering, glossary terms and citations resolve
 as in the book), but the chapter becomes the EPUB's only document: links to
-any other page go to the hosted HTML book (``html_baseurl``), like the
-chapter PDFs' links.
+any other page go to the hosted HTML book (``html_baseurl``), by the rule
+every one-chapter edition shares (``chapter_links.py``).
 """
 
 from __future__ import annotations
@@ -17,25 +17,19 @@ from sphinx.application import Sphinx
 from sphinx.builders.epub3 import Epub3Builder
 from sphinx.config import Config
 
+from handbook.ext.chapter_links import OneChapterEditionLinks
 from handbook.meta import find_chapter, load_chapters, load_edition
 
 ENV_VAR = "HANDBOOK_EXPORT_CHAPTER"
 
 
-class ChapterEpubBuilder(Epub3Builder):
+class ChapterEpubBuilder(OneChapterEditionLinks, Epub3Builder):
     """Sphinx's EPUB 3 builder, writing only the exported chapter."""
 
     name = "epub"
 
-    def get_target_uri(self, docname: str, typ: str | None = None) -> str:
-        if docname == self.config.root_doc:
-            return super().get_target_uri(docname, typ)
-        return self.config.html_baseurl + docname + ".html"
-
-    def get_relative_uri(self, from_: str, to: str, typ: str | None = None) -> str:
-        if to == self.config.root_doc:
-            return super().get_relative_uri(from_, to, typ)
-        return self.get_target_uri(to, typ)
+    def edition_documents(self) -> set[str]:
+        return {self.config.root_doc}
 
     def write_documents(self, docnames: Set[str]) -> None:
         super().write_documents({d for d in docnames if d == self.config.root_doc})

@@ -39,17 +39,11 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from handbook.drug_facts import CHECKS, CLASS_RULES_FILE, GROUPS, PHASES, PROSE_FIELDS, Drug, display_path, load_drugs
+from handbook.drug_facts import CHECKS, CLASS_RULES_FILE, DRUG_GROUPS, PHASES, PROSE_FIELDS, Drug, display_path, load_drugs
 from handbook.meta import BIB_FILE, DRUGS_FILE
 
 logger = logging.getLogger(__name__)
 
-GROUP_HEADINGS = {
-    "conventional": "Conventional immunosuppressants",
-    "glucocorticoid": "Glucocorticoids",
-    "biologic": "Biologics",
-    "jak-inhibitor": "JAK inhibitors (targeted small molecules)",
-}
 HEADERS = {
     "name": "Drug (US brand)",
     "group": "Group",
@@ -112,7 +106,8 @@ def _cell(drug: Drug, field: str) -> str:
         mark = PARTLY_VERIFIED_MARK if drug.fields.get("caveat") else ""
         return f"**{drug.name}** ({drug.fields.get('brand')}){mark}"
     if field == "group":
-        return GROUPS.get(str(value), str(value))
+        group = DRUG_GROUPS.get(str(value))
+        return group.label if group else str(value)
     if field == "sources":
         return "{cite:p}`" + ",".join(value) + "`"
     if field == "first_approval":
@@ -181,9 +176,9 @@ class DrugTable(_DrugDirective):
 
     def run(self) -> list[nodes.Node]:
         groups = [g.strip() for g in self.options["groups"].split(",")]
-        unknown = [g for g in groups if g not in GROUPS]
+        unknown = [g for g in groups if g not in DRUG_GROUPS]
         if unknown:
-            raise self.error(f"unknown drug group(s) {unknown}; expected {list(GROUPS)}")
+            raise self.error(f"unknown drug group(s) {unknown}; expected {list(DRUG_GROUPS)}")
         fields = [f.strip() for f in self.options.get("fields", "class, target, route, boxed_warning").split(",")]
         bad = [f for f in fields if f not in HEADERS]
         if bad:
@@ -220,7 +215,7 @@ class DrugReference(_DrugDirective):
     def run(self) -> list[nodes.Node]:
         drugs = self._drugs()
         text = self._index_lines(drugs, brands=True)
-        for group, heading in GROUP_HEADINGS.items():
+        for group, heading in ((key, g.heading) for key, g in DRUG_GROUPS.items()):
             members = [d for d in drugs if d.fields.get("group") == group]
             if not members:
                 continue

@@ -26,14 +26,10 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from handbook.meta import load_chapters
+from handbook.meta import load_chapters, load_edition
 
 logger = logging.getLogger(__name__)
 
-NOTICE = (
-    "General information, not medical advice: decisions about your treatment "
-    "belong with you and your own care team."
-)
 
 
 def review_date(value: Any) -> dt.date | None:
@@ -81,7 +77,7 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     para = nodes.paragraph()
     para += nodes.strong(text="Last reviewed: ")
     para += nodes.Text(human_date(date) + ". ")
-    para += nodes.emphasis(text=NOTICE)
+    para += nodes.emphasis(text=load_edition().full_notice)
     notice += para
     title_index = section.first_child_matching_class(nodes.title)
     section.insert((title_index or 0) + 1, notice)
