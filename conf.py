@@ -165,7 +165,7 @@ html_theme_options = {
     # in a top bar of its own ("navbar_persistent"), empty otherwise; without
     # any navbar item the theme writes no top bar at all.
     "navbar_persistent": [],
-    # Off (the theme's default), said here because _templates/layout.html
+    # Off (the theme's default), said here because handbook/ext/theme_assets.py
     # relies on it: search opens search.html, so other pages skip the index.
     "search_as_you_type": False,
     # Not the theme's default "sidebar-ethical-ads": an empty slot that Read
