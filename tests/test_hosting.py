@@ -357,8 +357,14 @@ def test_robots_txt_points_to_the_sitemap(book: BookBuild, site_url: str) -> Non
 
 
 def test_no_matplotlib_message_when_sphinx_loads_the_config() -> None:
-    # sphinxext-opengraph prints it on import unless conf.py says there are no cards.
-    code = "import runpy; runpy.run_path('conf.py'); import sphinxext.opengraph"
+    # sphinxext-opengraph prints it on import unless told there are no cards: conf.py
+    # loads it through handbook.ext.opengraph_without_cards, whose setup() says so first.
+    code = (
+        "import runpy; from sphinx.application import Sphinx; conf = runpy.run_path('conf.py'); "
+        "assert 'sphinxext.opengraph' not in conf['extensions'], 'loaded without the stand-in'; "
+        "from handbook.ext import opengraph_without_cards as ext; "
+        "ext.stand_in_for_cards(); import sphinxext.opengraph"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert "matplotlib" not in result.stdout + result.stderr
 
