@@ -12,12 +12,13 @@ page to draw about a dozen icons: a 1.5 MB script (540 KB gzipped) and a
   search page, the search index and search scripts, which only the theme's
   search-as-you-type uses (it is off: the search box opens the search page,
   which loads them itself).
-* The Font Awesome files are removed from the output, so a stray reference
-  to them fails the browser tests with a 404 instead of quietly loading
-  1.7 MB.
+* Font Awesome's script is removed from the output, so a stray reference
+  to it fails the browser tests with a 404 instead of quietly loading
+  1.5 MB.
 
 The theme's stylesheet is served whole (64 KB gzipped); ``handbook.css``
-keeps Font Awesome's glyph rules in it from drawing anything. The page-weight
+keeps Font Awesome's glyph rules in it from drawing anything, so its web
+fonts, which the stylesheet names, are never loaded. The page-weight
 target is in ``tests/test_browser.py`` (``PAGE_WEIGHT_LIMIT``, gzipped bytes).
 
 Only the HTML builder with a pydata-sphinx-theme based theme is concerned;
@@ -46,12 +47,13 @@ from handbook.ext.upstream import require
 THEME_STYLESHEET = "styles/pydata-sphinx-theme.css"
 FONT_AWESOME_SCRIPT = "fontawesome.js"
 SEARCH_SCRIPTS = ("searchtools.js", "language_data.js", "searchindex.js")
-#: What the theme copies into the output and the pages no longer load.
+#: What the theme copies into the output and the pages no longer load. (Font
+#: Awesome's web fonts stay: the theme's stylesheet names them, though no page
+#: draws a glyph with them; tests/test_browser.py checks none is loaded.)
 UNUSED_THEME_FILES = (
     "_static/scripts/fontawesome.js",
     "_static/scripts/fontawesome.js.map",
     "_static/scripts/fontawesome.js.LICENSE.txt",
-    "_static/vendor/fontawesome",
 )
 
 
