@@ -117,7 +117,7 @@ def site_pages(html: Path) -> list[Path]:
     )  # fmt: skip
 
 
-SOURCE_PARTS = ("book", "handbook", "_static", "_templates", "_print", "conf.py", "requirements.txt", "pyproject.toml")
+SOURCE_PARTS = ("book", "handbook", "_static", "_templates", "_print", "conf.py", "requirements", "pyproject.toml")
 
 
 def run_build(
