@@ -83,8 +83,8 @@ def page_weight(browser: Browser, url: str, gzip_level: int = 6) -> dict[str, An
     context = browser.new_context()
     page = context.new_page()
     requested, finished = [], []
-    page.on("request", requested.append)
-    page.on("requestfinished", finished.append)
+    page.on("request", lambda request: requested.append(request))  # a function: Playwright sets attributes on it
+    page.on("requestfinished", lambda request: finished.append(request))
     response = page.goto(url, wait_until="networkidle")
     if response is None or not response.ok:
         raise RuntimeError(f"{url}: HTTP {response.status if response else 'no response'}")
