@@ -384,10 +384,10 @@ def table(bench: Bench, info: dict[str, Any], targets: list[tuple[str, str, str,
     for ours, label, theirs in ROWS:
         a, b, label = f(ours), f(theirs or ""), label.format(n=n, count=len(bench.chapters))
         if a is None:
-            rows.append((label, bench.not_measured.get(ours, "not measured"), "", seconds(b and b.median), "", ""))
+            rows.append((label, bench.not_measured.get(ours, "not measured"), "", seconds(b.median) if b else "", "", ""))
             continue
         cpu = lambda figure: f" (CPU {seconds(figure.cpu_seconds)})" if figure and ours.startswith("cold") else ""  # noqa: E731, B023 (used at once)
-        rows.append((label, seconds(a.median) + cpu(a), f"{min(a.samples):.2f}–{max(a.samples):.2f}", seconds(b and b.median) + cpu(b) if theirs else "",
+        rows.append((label, seconds(a.median) + cpu(a), f"{seconds(min(a.samples))}–{seconds(max(a.samples))}", seconds(b and b.median) + cpu(b) if theirs else "",
                      ratio(a.median, b and b.median), "" if a.busy_elsewhere is None else f"{a.busy_elsewhere:.0%}"))  # fmt: skip
     for key, label in (("max_rss_mb", "largest process"), ("tree_rss_mb", "all processes at once")):
         ours, theirs = (getattr(f(name), key, None) for name in ("cold", "plain_cold"))

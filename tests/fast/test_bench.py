@@ -9,14 +9,18 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
+import types
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from handbook.bench import LABEL_DEF, Command, MeasurementError, generate_book, hyperfine
-from handbook.meta import BOOK_DIR, load_chapters
+from handbook.bench import LABEL_DEF, Bench, Command, MeasurementError, check_targets, generate_book, hyperfine, table
+from handbook.meta import BOOK_DIR, ROOT, load_chapters
 
-needs_hyperfine = pytest.mark.skipif(shutil.which("hyperfine") is None, reason="hyperfine is not installed (make bench installs it)")
+needs_hyperfine = pytest.mark.skipif(
+    shutil.which("hyperfine") is None, reason="hyperfine is not installed (make bench installs it)"
+)
 
 
 @needs_hyperfine
@@ -45,7 +49,35 @@ def test_a_generated_book_has_the_chapters_asked_for_and_no_label_twice(tmp_path
     labels = Counter(m["label"] or m["name"] for text in texts for m in LABEL_DEF.finditer(text))
     assert labels and max(labels.values()) == 1, [label for label, n in labels.items() if n > 1]
     # A reference to a chapter's label goes to a copy that defines it (other pages keep theirs).
-    real_labels = {m["label"] or m["name"] for c in real for m in LABEL_DEF.finditer((BOOK_DIR / f"{c.docname}.md").read_text(encoding="utf-8"))}
+    real_labels = {
+        m["label"] or m["name"]
+        for c in real
+        for m in LABEL_DEF.finditer((BOOK_DIR / f"{c.docname}.md").read_text(encoding="utf-8"))
+    }
     references = {ref for text in texts for ref in re.findall(r"\{(?:ref|numref)\}`(?:[^`<]*<)?([^`>]+)>?`", text)}
     to_chapters = {ref for ref in references if re.sub(r"-g\d{3}$", "", ref) in real_labels}
     assert to_chapters and to_chapters <= set(labels), sorted(to_chapters - set(labels))[:5]
+
+
+@pytest.mark.parametrize("preview", ["measured", "missing"])
+def test_the_preview_scenario_is_a_target_or_said_to_be_not_measured(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, preview: str
+) -> None:
+    """handbook.serve.measure_preview_latency(tree, runs) gives the seconds; without it the table says why."""
+    trees = []
+    serve = types.ModuleType("handbook.serve")
+    serve.measure_preview_latency = lambda tree, runs: trees.append(tree) or [0.5, 0.9, 1.4][:runs]
+    monkeypatch.setitem(sys.modules, "handbook.serve", serve if preview == "measured" else None)  # None: ImportError
+    bench = Bench(tmp_path, dict(os.environ), 3, load_chapters()[0])
+    bench.preview()
+    row = next(target for target in check_targets(bench) if target[0].startswith("Preview"))
+    text = table(
+        bench, {"cores": 2, "memory_gib": 1, "system": "", "python": "", "sphinx": "", "tex": "", "hyperfine": ""}, [row]
+    )
+    if preview == "measured":
+        assert row[1:] == ("0.90 s", "< 1 s", True)
+        assert (trees[0] / "book" / "index.md").is_file() and trees[0] != ROOT
+        assert "| Preview: chapter 1 saved, until the browser shows it | 0.90 s | 0.50 s–1.40 s |" in text
+    else:
+        assert row[1:] == ("–", "< 1 s", None)
+        assert "| Preview: chapter 1 saved, until the browser shows it | not measured: " in text
