@@ -5,8 +5,8 @@
 #
 # On a fresh Debian machine these two are all you need: the first run
 # creates .venv from the lock files in requirements/ and installs the Debian
-# packages the build needs (as root, or with password-less sudo; otherwise it stops and
-# prints the one command to run).
+# packages the build needs (as root, or with password-less sudo; otherwise it
+# stops and prints the one command to run).
 
 PYTHON_SYSTEM ?= python3
 VENV          := .venv
@@ -117,7 +117,7 @@ $(VENV)/.installed-test: $(VENV)/.installed-build requirements/test.txt
 # The lock files are made from the short lists in requirements/*.in (each
 # direct dependency and why) by pip-tools, which requirements/dev.txt pins.
 # A pin stays where it is unless UPGRADE names its package (or is --all).
-PIP_COMPILE := ../$(VENV)/bin/pip-compile --quiet --strip-extras --annotation-style=line \
+PIP_COMPILE := $(abspath $(VENV))/bin/pip-compile --quiet --strip-extras --annotation-style=line \
                --no-emit-find-links --no-emit-index-url --no-emit-trusted-host \
                $(if $(filter --all,$(UPGRADE)),--upgrade,$(addprefix --upgrade-package ,$(UPGRADE)))
 lock: venv ## Pin requirements/*.txt again from requirements/*.in (needs PyPI; UPGRADE=<package>|--all moves pins)
