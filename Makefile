@@ -4,9 +4,9 @@
 #   make test    every test
 #
 # On a fresh Debian machine these two are all you need: the first run
-# creates .venv from requirements.txt and installs the Debian packages the
-# build needs (as root, or with password-less sudo; otherwise it stops and
-# prints the one command to run).
+# creates .venv from the lock files in requirements/ and installs the Debian
+# packages the build needs (as root, or with password-less sudo; otherwise it
+# stops and prints the one command to run).
 
 PYTHON_SYSTEM ?= python3
 VENV          := .venv
@@ -31,7 +31,7 @@ EDITION   = $(shell sed -n 's/^edition: *"\{0,1\}\([^"]*\)"\{0,1\}/\1/p' book/_d
 
 .DEFAULT_GOAL := help
 .PHONY: help all html pdf chapters chapter new-chapter epub letter print serve linkcheck test test-fast bench dist clean \
-        venv system-deps system-deps-test checkers check-pins
+        venv venv-build lock system-deps system-deps-test checkers check-pins
 
 help: ## List the targets
 	@echo "Autoimmune Therapy Handbook, edition $(EDITION)"
@@ -40,29 +40,29 @@ help: ## List the targets
 	@echo
 	@echo "  Variables: PAPER=a4|letter (PDF page size), HANDBOOK_BASEURL=https://... (where the site is hosted)"
 
-all: venv system-deps ## Build everything: HTML, EPUB, checklist, the tagged print edition and the xelatex PDFs
+all: venv-build system-deps ## Build everything: HTML, EPUB, checklist, the tagged print edition and the xelatex PDFs
 	$(BUILD) all
 
-html: venv system-deps ## Build the HTML book (_build/html)
+html: venv-build system-deps ## Build the HTML book (_build/html)
 	$(BUILD) html
 
-pdf: venv system-deps ## Build the xelatex book PDF (_build/pdf/, A4; PAPER=letter for US Letter)
+pdf: venv-build system-deps ## Build the xelatex book PDF (_build/pdf/, A4; PAPER=letter for US Letter)
 	$(BUILD) pdf
 
 letter: ## Build the book and chapter PDFs on US Letter paper (_build/print-letter/, _build/pdf-letter/)
 	$(MAKE) print pdf chapters PAPER=letter
 
-chapters: venv system-deps ## Build one xelatex PDF per chapter (_build/pdf/chapters/)
+chapters: venv-build system-deps ## Build one xelatex PDF per chapter (_build/pdf/chapters/)
 	$(BUILD) chapters
 
-chapter: venv system-deps ## Export one chapter: make chapter NAME=risks [FORMAT=pdf|epub|html]
+chapter: venv-build system-deps ## Export one chapter: make chapter NAME=risks [FORMAT=pdf|epub|html]
 	@test -n "$(NAME)" || { echo "usage: make chapter NAME=<number or slug> [FORMAT=pdf|epub|html]"; exit 2; }
 	$(PYTHON) -m handbook.export "$(NAME)" --format $(or $(FORMAT),pdf) --paper $(PAPER)
 
-epub: venv system-deps ## Build the EPUB (_build/epub/)
+epub: venv-build system-deps ## Build the EPUB (_build/epub/)
 	$(BUILD) epub
 
-print: venv system-deps ## Build the tagged PDF/UA edition by WeasyPrint, book and chapters (_build/print/; PAPER=letter: _build/print-letter/)
+print: venv-build system-deps ## Build the tagged PDF/UA edition by WeasyPrint, book and chapters (_build/print/; PAPER=letter: _build/print-letter/)
 	$(BUILD) print
 
 new-chapter: venv ## Start a chapter: make new-chapter NAME=care-team TITLE="Your care team" [AFTER=risks]
@@ -84,6 +84,7 @@ test-fast: venv ## Run the fast tier: pure functions and small Sphinx projects, 
 	$(PYTHON) -m pytest tests/fast
 
 bench: venv system-deps system-deps-test ## Measure build and page-load performance (_build/bench.json)
+	@$(PYTHON_SYSTEM) scripts/system_deps.py hyperfine:hyperfine
 	$(PYTHON) -m handbook.bench
 
 dist: all ## Offline bundle: dist/autoimmune-therapy-handbook-<edition>.zip and its checksum
@@ -94,16 +95,34 @@ clean: ## Remove every build output
 
 # -- set-up -------------------------------------------------------------------
 
-# The virtualenv is rebuilt whenever requirements.txt or pyproject.toml
-# changes. The handbook's own code (the package handbook/) is installed
-# editable: an edit to it takes effect without installing again.
-venv: $(VENV)/.installed
-$(VENV)/.installed: requirements.txt pyproject.toml
+# The virtualenv is installed from the lock files in requirements/ again
+# whenever one of them or pyproject.toml changes. The build targets need only
+# the build set (requirements/build.txt; what Read the Docs and GitHub Pages
+# install); `venv`, which the test targets use, adds the test set
+# (requirements/test.txt, which pins the build set too). The handbook's own
+# code (the package handbook/) is installed editable: an edit to it takes
+# effect without installing again.
+venv: $(VENV)/.installed-test
+venv-build: $(VENV)/.installed-build
+$(VENV)/.installed-build: requirements/build.txt pyproject.toml
 	test -x $(PYTHON) || $(PYTHON_SYSTEM) -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -r requirements.txt
+	$(PYTHON) -m pip install --quiet -r requirements/build.txt
 	$(PYTHON) -m pip install --quiet --no-deps --editable .
 	touch $@
+$(VENV)/.installed-test: $(VENV)/.installed-build requirements/test.txt
+	$(PYTHON) -m pip install --quiet -r requirements/test.txt
+	touch $@
+
+# The lock files are made from the short lists in requirements/*.in (each
+# direct dependency and why) by pip-tools, which requirements/dev.txt pins.
+# A pin stays where it is unless UPGRADE names its package (or is --all).
+PIP_COMPILE := $(abspath $(VENV))/bin/pip-compile --quiet --strip-extras --annotation-style=line \
+               --no-emit-find-links --no-emit-index-url --no-emit-trusted-host \
+               $(if $(filter --all,$(UPGRADE)),--upgrade,$(addprefix --upgrade-package ,$(UPGRADE)))
+lock: venv ## Pin requirements/*.txt again from requirements/*.in (needs PyPI; UPGRADE=<package>|--all moves pins)
+	$(PYTHON) -m pip install --quiet -r requirements/dev.txt
+	cd requirements && for set in build test dev; do $(PIP_COMPILE) $$set.in || exit 1; done
 
 system-deps:
 	@$(PYTHON_SYSTEM) scripts/system_deps.py $(DEB_BUILD)
@@ -122,5 +141,5 @@ node_modules/.package-lock.json: package.json package-lock.json | system-deps-te
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
-check-pins: ## Check that requirements.txt installs on Debian's own Python (needs PyPI)
+check-pins: ## Check that the lock files in requirements/ install on Debian's own Python (needs PyPI)
 	$(PYTHON_SYSTEM) scripts/check_pins.py

@@ -83,7 +83,7 @@ NEEDS = {"checklist": "html", "print": "html"}
 PAPERS = ("a4", "letter")
 # Everything that can change an output.
 SOURCE_DIRS = ("book", "handbook", "_static", "_templates", "_print")
-SOURCE_FILES = ("conf.py", "requirements.txt", "pyproject.toml")
+SOURCE_FILES = ("conf.py", "requirements/build.txt", "pyproject.toml")
 ENV_INPUTS = ("HANDBOOK_BASEURL", "SOURCE_DATE_EPOCH")
 # --no-color: the output is read by editor_messages, not by a terminal (CI
 # machines that set FORCE_COLOR would otherwise get escape codes).
@@ -92,7 +92,7 @@ SPHINX_FLAGS = ["-n", "-W", "--keep-going", "-q", "-T", "--no-color"]
 # template changed, not when an extension or a package did. When this code
 # changed since a builder's last good run, that run starts from a fresh
 # environment (-E), so no page keeps what the old code made of it.
-EXTENSION_CODE = ("requirements.txt", "handbook/meta.py", "handbook/drug_facts.py"), ("handbook/ext",)
+EXTENSION_CODE = ("requirements/build.txt", "handbook/meta.py", "handbook/drug_facts.py"), ("handbook/ext",)
 CODE_STAMP = "handbook-code-{builder}.sha256"  # in Sphinx's doctree folder
 # The book's structure (pages, titles, tables of contents; see
 # handbook_meta.navigation_fingerprint) at a builder's last good run. When it

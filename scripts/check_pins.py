@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """Check that the pinned requirements install on Debian's own Python.
 
-    check_pins.py [--python /usr/bin/python3] [REQUIREMENTS ...]
+    check_pins.py [--python /usr/bin/python3] [LOCK_FILE ...]
 
 Our machines may have a newer Python on the PATH than a newcomer's Debian
 12 (3.11.2), and a pin that needs a newer Python (soupsieve 3 needs 3.11.5)
 fails only on the newcomer's machine. This makes a throwaway virtualenv with
-Debian's ``python3`` and asks pip to resolve every requirements file for it
-(``pip install --dry-run --ignore-installed``): nothing is installed, but a
-pin that excludes that Python fails here, in CI, first.
+Debian's ``python3`` and asks pip to resolve every lock file for it (by
+default ``requirements/*.txt``: the build, test and dev sets, made by
+pip-tools from ``requirements/*.in``) with ``pip install --dry-run
+--ignore-installed``: nothing is installed, but a pin that excludes that
+Python fails here, in CI, first.
 
 It needs the package index (PyPI), like any install; ``.ci/run`` calls it
 before the tests.
@@ -29,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("requirements", nargs="*", type=Path, default=[ROOT / "requirements.txt"])
+    parser.add_argument("requirements", nargs="*", type=Path, default=sorted((ROOT / "requirements").glob("*.txt")))
     parser.add_argument("--python", default="/usr/bin/python3", help="the Python to check for (Debian's own)")
     args = parser.parse_args(argv)
     if not Path(args.python).exists():

@@ -7,7 +7,8 @@ while working on tests; the build is incremental, so a second run is quick.
 
 ``site_url`` serves the built HTML on 127.0.0.1 with a plain static server,
 and ``browser`` is headless Debian Chromium driven by Playwright (the
-browser tests skip, with one line saying why, where Chromium is missing).
+browser tests skip, with one line saying why, where Chromium is missing);
+both come from handbook.browser, which the benchmark uses too.
 
 ``checkers`` is the folder of the npm packages the accessibility tests run
 (Ace by DAISY, axe-core), installed from package-lock.json by ``make test``;
@@ -17,13 +18,10 @@ flags from here whether Playwright or Ace's puppeteer starts it.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,22 +30,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+from handbook.browser import CHROMIUM, CHROMIUM_ARGS, chromium, static_server
 from handbook.meta import Chapter, Edition, load_chapters, load_edition, load_redirects
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    # Chromium still looks up accounts.google.com and clients2.google.com with
-    # the flags above; no host name resolves, so nothing reaches the network
-    # (the site is served on 127.0.0.1, the EPUBs are files).
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS"]  # the accessibility tests pass them to Ace's puppeteer
 NODE_MODULES = ROOT / "node_modules"
 
 # The fast tier (tests/fast/, `make test-fast`) builds no book: it tests pure
@@ -117,7 +103,7 @@ def site_pages(html: Path) -> list[Path]:
     )  # fmt: skip
 
 
-SOURCE_PARTS = ("book", "handbook", "_static", "_templates", "_print", "conf.py", "requirements.txt", "pyproject.toml")
+SOURCE_PARTS = ("book", "handbook", "_static", "_templates", "_print", "conf.py", "requirements", "pyproject.toml")
 
 
 def run_build(
@@ -160,21 +146,11 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
     return BookBuild(build_dir, load_edition(), load_chapters(), result.stdout + result.stderr)
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(book: BookBuild) -> Iterator[str]:
     """The built site on a plain static server (no rewrite rules)."""
-    handler = functools.partial(_QuietHandler, directory=str(book.html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
+    with static_server(book.html) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -189,9 +165,5 @@ def checkers() -> Path:
 def browser() -> Iterator[object]:
     if not CHROMIUM.exists() and not shutil.which("chromium"):
         pytest.skip("Chromium is not installed (Debian package chromium); browser tests skipped")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()

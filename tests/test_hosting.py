@@ -581,7 +581,7 @@ def test_readthedocs_builds_html_pdf_and_epub_with_make_all(book: BookBuild, tmp
     build = config["build"]
     assert build["os"].startswith("ubuntu-")
     assert makefile_build_packages() <= set(build["apt_packages"]), "apt_packages misses what the Makefile checks"
-    assert {"requirements": "requirements.txt"} in config["python"]["install"]
+    assert config["python"]["install"] == [{"requirements": "requirements/build.txt"}], "Read the Docs installs the build set only"
     assert {"pdf", "epub"} <= set(config["formats"])
     jobs = build["jobs"]["build"]
     commands = [c for step in ("html", "pdf", "epub") for c in jobs[step]]

@@ -162,7 +162,7 @@ def test_every_print_pdf_is_tagged_with_language_and_title_shown(printed: BookBu
 
 
 def test_pdfua_checker_finds_no_error_and_no_warning(printed: BookBuild) -> None:
-    pytest.importorskip("pdfua", reason="the pdfua checker is pinned in requirements.txt")
+    pytest.importorskip("pdfua", reason="the pdfua checker is pinned in requirements/test.txt")
     for path in [*every_pdf(printed), book_pdf(printed, "letter")]:
         result = subprocess.run(
             [sys.executable, "-m", "pdfua", "check", "--format", "json", str(path)], capture_output=True, text=True
