@@ -1,0 +1,723 @@
+"""Live preview: the HTML book, rebuilt and reloaded in the browser on every save.
+
+    python -m handbook.serve [--port 8000] [--host 127.0.0.1] [--build-dir _build] [--no-downloads]
+
+``make serve`` runs this. The preview is the build: every rebuild does what
+``python -m handbook.build html`` does, and says problems the same way.
+
+* The same checks first (``handbook/preflight.py``, the chapter list), the
+  figures drawn again from ``book/_data/drugs.yaml``, then Sphinx with the
+  same arguments (``sphinx_arguments``: strict, ``-n -W --keep-going``).
+* Each problem is printed once as ``book/FILE.md:LINE: plain words``
+  (``handbook/editor_messages.py``). After a failed rebuild the browser keeps
+  the last good pages: Sphinx writes into ``<build>/.preview/html`` and only
+  a good rebuild is copied into ``<build>/preview``, the folder served.
+* Adding, removing or retitling a page, or editing a table of contents,
+  rewrites every page, so every sidebar shows it; an edit to an extension
+  (``handbook/ext/``, the data modules, the pinned packages) re-reads every
+  page. Both as ``build.py`` decides it, with its stamps.
+* Downloads (``/downloads/``): the book and chapter PDFs, the EPUB and the
+  checklist are served from the last good ``build.py`` outputs in
+  ``<build>/`` (the files ``build.py`` copies into a built site), and built
+  again in the background once the sources have been left alone for
+  ``--downloads-after`` seconds (niced, stopped by the next save). Until a
+  file exists the link answers "503, being built", never 404.
+
+Why it is quick (saving a chapter shows in the browser in well under a
+second): Sphinx stays warm. A worker process imports Sphinx, the theme and
+the extensions once, keeps the Sphinx application and its environment in
+memory, and rebuilds in place; its garbage collector is set as
+``handbook/run_sphinx.py`` sets it, and collects between rebuilds, not
+during them. A change that an in-memory environment cannot take (code,
+``conf.py``, templates, static files, the bibliography, the book's
+structure) starts a fresh worker; a spare one has already imported
+everything. The browser reloads through a WebSocket and a small script added
+to every page (no CDN: nothing is loaded from elsewhere).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gc
+import importlib
+import io
+import multiprocessing
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK_DIR = ROOT / "book"
+
+#: Changes a warm Sphinx takes in place: pages, figures and the drug data
+#: (the drug tables note it as a dependency; the figures are drawn from it).
+WARM_SUFFIXES = {".md", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
+WARM_DATA = {"drugs.yaml", "class_rules.yaml"}
+#: Editors' temporary and backup files: never a reason to rebuild.
+IGNORED_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", ".pyc", ".orig")
+#: The script every served page gets: reload when a rebuild succeeded.
+RELOAD_PATH = "/_preview/reload"
+RELOAD_SCRIPT = (
+    "<script>(() => { const socket = new WebSocket(`ws://${location.host}" + RELOAD_PATH + "`);"
+    ' socket.onmessage = (event) => { if (event.data === "reload") location.reload(); };'
+    " window.handbookPreview = socket; })();</script>"
+)
+
+
+def log(message: str) -> None:
+    print(f"[serve] {message}", flush=True)
+
+
+@dataclass(frozen=True)
+class PreviewLayout:
+    """Where the preview works and what it serves, under the build folder."""
+
+    build_dir: Path
+
+    @property
+    def work(self) -> Path:
+        return self.build_dir / ".preview"
+
+    @property
+    def html_work(self) -> Path:
+        return self.work / "html"
+
+    @property
+    def doctrees(self) -> Path:
+        return self.work / "doctrees"
+
+    @property
+    def served(self) -> Path:
+        return self.build_dir / "preview"
+
+
+def sphinx_arguments(layout: PreviewLayout, paper: str) -> list[str]:
+    """sphinx-build's arguments for the preview: build.py's, for its html builder.
+
+    The one place the preview decides them. ``paper`` does not change the
+    HTML; it is here so that settings build.py passes with ``-D`` can be
+    taken over unchanged.
+    """
+    from handbook.build import SPHINX_FLAGS
+
+    return ["-b", "html", "-c", str(ROOT), "-d", str(layout.doctrees), *SPHINX_FLAGS, str(BOOK_DIR), str(layout.html_work)]
+
+
+# -- the warm Sphinx (runs in the worker process) -----------------------------------
+
+
+def preload() -> None:
+    """Import what every Sphinx start imports: Sphinx, the theme, conf.py's extensions.
+
+    conf.py runs first, as in Sphinx: it prepares for some imports.
+    """
+    import runpy
+
+    importlib.import_module("sphinx.application")
+    importlib.import_module("sphinx.builders.html")
+    importlib.import_module("sphinx_book_theme")
+    for name in runpy.run_path(str(ROOT / "conf.py"))["extensions"]:
+        importlib.import_module(name)
+
+
+@dataclass
+class WarmSphinx:
+    """A Sphinx application kept between rebuilds, with the checks build.py runs before it."""
+
+    layout: PreviewLayout
+    paper: str
+    warnings: io.StringIO = field(default_factory=io.StringIO)
+    #: Pages that had a problem in the last rebuild: read again in the next,
+    #: so that a problem stays reported until it is fixed (build.py drops
+    #: Sphinx's whole cache after a failure for the same reason).
+    recheck: set[str] = field(default_factory=set)
+    app: Any = None
+
+    def start(self) -> str:
+        """Make the application; say why it reads or writes more than usual."""
+        from sphinx.application import Sphinx
+        from sphinx.cmd.build import get_parser
+        from sphinx.util.console import nocolor
+        from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+        from handbook import build
+        from handbook.meta import navigation_fingerprint
+
+        os.environ.update(build.build_env(self.paper))
+        args = get_parser().parse_args(sphinx_arguments(self.layout, self.paper))
+        if args.color == "no":
+            nocolor()
+        self.layout.doctrees.mkdir(parents=True, exist_ok=True)
+        code, structure = self._stamps()
+        reasons = []
+        self.extension_code = build.files_hash(*build.EXTENSION_CODE)
+        self.structure = navigation_fingerprint(BOOK_DIR)
+        fresh = code.is_file() and code.read_text() != self.extension_code
+        if fresh:
+            reasons.append("extension code changed: every page read again")
+        self.write_all = not structure.is_file() or structure.read_text() != self.structure
+        if self.write_all:
+            if structure.is_file():
+                reasons.append("the book's pages or tables of contents changed: every page written again")
+            # No page of the old structure survives (a removed page's HTML).
+            shutil.rmtree(self.layout.html_work, ignore_errors=True)
+        confoverrides: dict[str, Any] = dict(value.partition("=")[::2] for value in args.define)
+        confoverrides.update({f"html_context.{k}": v for k, _, v in (value.partition("=") for value in args.htmldefine)})
+        if args.nitpicky:
+            confoverrides["nitpicky"] = True
+        # Entered for the worker's life, as sphinx-build does for its one run.
+        self._docutils = contextlib.ExitStack()
+        self._docutils.enter_context(patch_docutils(Path(args.confdir)))
+        self._docutils.enter_context(docutils_namespace())
+        self.app = Sphinx(
+            srcdir=args.sourcedir, confdir=args.confdir, outdir=args.outputdir, doctreedir=args.doctreedir,
+            buildername=args.builder, confoverrides=confoverrides, status=None, warning=self.warnings,
+            freshenv=args.freshenv or fresh, warningiserror=args.warningiserror, tags=args.tags,
+            verbosity=args.verbosity, parallel=args.jobs,
+        )  # fmt: skip
+        self.app.connect("env-get-outdated", lambda app, env, added, changed, removed: sorted(self.recheck & env.all_docs.keys()))
+        return "; ".join(reasons)
+
+    def _stamps(self) -> tuple[Path, Path]:
+        from handbook import build
+
+        return (self.layout.doctrees / build.CODE_STAMP.format(builder="preview"),
+                self.layout.doctrees / build.STRUCTURE_STAMP.format(builder="preview"))  # fmt: skip
+
+    def structure_changed(self) -> bool:
+        from handbook.meta import navigation_fingerprint
+
+        return navigation_fingerprint(BOOK_DIR) != self.structure
+
+    def checks(self) -> list[str]:
+        """build.py's checks before any builder: the sources, the chapter list, the drug data."""
+        from handbook import draw_approval_timeline, draw_monitoring_figure, preflight
+        from handbook.meta import ChapterOrderError, load_chapters
+
+        problems = preflight.problems(ROOT)
+        if problems:
+            return problems
+        try:
+            load_chapters()
+        except ChapterOrderError as error:
+            return [str(error)]
+        said = io.StringIO()
+        with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
+            drawn = draw_approval_timeline.main([]) == 0 and draw_monitoring_figure.main([]) == 0
+        return [] if drawn else (said.getvalue().strip().split("\n") or ["the drug data file has problems"])
+
+    def build(self) -> list[str]:
+        """Rebuild what changed; the problems, one line each (none: the build is good)."""
+        from handbook import editor_messages
+
+        problems = self.checks()
+        if problems:
+            return editor_messages.each_once(problems)
+        self.warnings.seek(0)
+        self.warnings.truncate()
+        # Sphinx counts warnings per application and -W fails the run on
+        # that count: each rebuild starts from none, as each sphinx-build does.
+        self.app._warncount = 0
+        self.app.statuscode = 0
+        self.app.build(force_all=self.write_all)
+        if self.app.statuscode == 0:
+            self.write_all = False
+            self.recheck = set()
+            code, structure = self._stamps()
+            code.write_text(self.extension_code)
+            structure.write_text(self.structure)
+            return []
+        output = self.warnings.getvalue()
+        book = editor_messages.Book(ROOT)
+        self.recheck = set()
+        for first, *_ in editor_messages.entries(editor_messages.without_colour(output)):
+            warning = editor_messages.parse_warning(first)
+            if warning and warning.path:
+                docname = self.app.env.path2doc(warning.path.rsplit(":", 1)[0])
+                if docname:
+                    self.recheck.add(docname)
+        problems = editor_messages.sphinx_problems(output, "html", book)
+        return problems or [f"Sphinx failed (status {self.app.statuscode}) and said nothing"]
+
+
+def worker_main(connection: Connection, layout: PreviewLayout, paper: str) -> None:
+    """The worker process: import everything, then wait to start, then rebuild on request.
+
+    Messages in: ("start",), ("build",), ("stop",). Out: ("ready",) once
+    imported, ("started", reasons), then ("built", seconds, problems) per
+    rebuild, or ("restart", why) when only a fresh worker can take the change.
+    """
+    from handbook.run_sphinx import GC_THRESHOLDS
+
+    gc.set_threshold(*GC_THRESHOLDS)
+    preload()
+    connection.send(("ready",))
+    sphinx = WarmSphinx(layout, paper)
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError):  # the server is gone
+            return
+        if message[0] == "stop":
+            return
+        if message[0] == "start":
+            try:
+                connection.send(("started", sphinx.start()))
+            except Exception as error:  # conf.py or an extension failed to load
+                connection.send(("crashed", f"Sphinx could not start: {type(error).__name__}: {error}"))
+                return
+            continue
+        started, cpu = time.monotonic(), time.process_time()
+        if sphinx.structure_changed():
+            connection.send(("restart", "the book's pages or tables of contents changed"))
+            continue
+        try:
+            problems = sphinx.build()
+        except Exception as error:  # Sphinx stopped: its environment is no longer whole
+            (layout.doctrees / "environment.pickle").unlink(missing_ok=True)
+            connection.send(("crashed", f"Sphinx stopped with an internal error while making the HTML book: "
+                                        f"{type(error).__name__}: {error}"))  # fmt: skip
+            return
+        connection.send(("built", time.monotonic() - started, time.process_time() - cpu, problems))
+        # Between rebuilds, not during them: a full collection walks every
+        # object of the environment; frozen, the next rebuild's collections skip them.
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+
+
+class Worker:
+    """The server's handle on one worker process (spawned: a fresh interpreter)."""
+
+    def __init__(self, layout: PreviewLayout, paper: str) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.connection, child = context.Pipe()
+        # Not a daemon: sphinx-sitemap starts a process of its own. The worker
+        # ends when the server does (its end of the pipe closes).
+        self.process = context.Process(target=worker_main, args=(child, layout, paper))
+        self.process.start()
+
+    def ask(self, *message: str) -> tuple[Any, ...]:
+        self.connection.send(message)
+        while True:
+            try:
+                answer = self.connection.recv()
+            except EOFError:
+                return ("crashed", f"the preview's Sphinx process ended (exit {self.process.exitcode})")
+            if answer[0] != "ready":
+                return answer
+
+    def start(self) -> tuple[bool, str]:
+        """Make the Sphinx application: (whether it started, the reasons it reads more, or why not)."""
+        answer = self.ask("start")
+        return answer[0] == "started", str(answer[1])
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError, BrokenPipeError):
+            self.connection.send(("stop",))
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+# -- publishing the last good build ------------------------------------------------
+
+
+@dataclass
+class Publisher:
+    """Copies a good build into the served folder, only the files that changed.
+
+    Sphinx rewrites its output files in place, so the served folder is a
+    copy, not hard links: a failed rebuild leaves it as it was.
+    """
+
+    source: Path
+    target: Path
+    copied: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> (size, mtime) at copy
+
+    def publish(self) -> list[str]:
+        if not self.copied:
+            shutil.rmtree(self.target, ignore_errors=True)
+        seen: dict[str, tuple[int, int]] = {}
+        changed = []
+        for folder, _, files in os.walk(self.source):
+            for name in files:
+                path = Path(folder, name)
+                relative = path.relative_to(self.source).as_posix()
+                stat = path.stat()
+                seen[relative] = (stat.st_size, stat.st_mtime_ns)
+                if self.copied.get(relative) != seen[relative]:
+                    target = self.target / relative
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    staging = target.with_name(f".{target.name}.new")
+                    shutil.copy2(path, staging)
+                    staging.replace(target)
+                    changed.append(relative)
+        for relative in self.copied.keys() - seen.keys():
+            (self.target / relative).unlink(missing_ok=True)
+        self.copied = seen
+        return changed
+
+
+# -- the server --------------------------------------------------------------------------
+
+
+def download_files(build_dir: Path) -> dict[str, Path]:
+    """Site path under downloads/ -> the built file build.py would copy there."""
+    from handbook.build import download_files as built
+
+    return built(build_dir)
+
+
+class Preview:
+    def __init__(self, build_dir: Path, paper: str, downloads_after: float | None) -> None:
+        self.layout = PreviewLayout(build_dir)
+        self.paper = paper
+        self.downloads_after = downloads_after
+        self.publisher = Publisher(self.layout.html_work, self.layout.served)
+        self.sockets: set[Any] = set()
+        self.worker: Worker | None = None
+        self.spare: Worker | None = None
+        self.good = False  # whether a build has been served
+        self.build_started_ns = 0
+        self.last_change = time.monotonic()
+        self.downloads_stale = True
+        self.downloads_process: asyncio.subprocess.Process | None = None
+        from handbook import draw_approval_timeline, draw_monitoring_figure
+
+        # Written by the rebuild itself: not a reason for another.
+        self.drawn = {draw_approval_timeline.OUTPUT.resolve(), draw_monitoring_figure.OUTPUT.resolve()}
+
+    # -- rebuilding ------------------------------------------------------------
+
+    def restart(self, code_changed: bool) -> tuple[Any, ...] | None:
+        """A fresh worker (the spare, unless the code changed since it was spawned); the failure, if it fails."""
+        if self.worker is not None:
+            self.worker.stop()
+        worker, self.spare = self.spare, None
+        if worker is not None and code_changed:
+            worker.stop()
+            worker = None
+        self.worker = worker or Worker(self.layout, self.paper)
+        self.spare = Worker(self.layout, self.paper)
+        started, said = self.worker.start()
+        if not started:
+            return ("crashed", said)
+        if said:
+            log(said)
+        return None
+
+    def rebuild(self, changed: list[Path], restart: bool, code_changed: bool) -> bool:
+        """Build, publish on success, say what happened; True when the browser should reload."""
+        started, self.build_started_ns = time.monotonic(), time.time_ns()
+        failed = self.restart(code_changed) if restart or self.worker is None else None
+        answer = failed or self.worker.ask("build")
+        if answer[0] == "restart":
+            log(answer[1])
+            answer = self.restart(code_changed=False) or self.worker.ask("build")
+        if answer[0] == "crashed":
+            print(answer[1], flush=True)
+            log("Still showing the last good build; the next save starts Sphinx afresh.")
+            if self.worker is not None:
+                self.worker.stop()
+            self.worker = None
+            return False
+        _, _, cpu, problems = answer
+        names = ", ".join(sorted({self.relative(p) for p in changed})[:3]) + (", ..." if len(set(changed)) > 3 else "")
+        if problems:
+            from handbook.editor_messages import how_many
+
+            print("\n".join(problems), flush=True)
+            log(f"{how_many(problems)} Still showing the last good build.")
+            return False
+        self.publisher.publish()
+        self.good = True
+        log(f"rebuilt in {time.monotonic() - started:.2f}s, Sphinx {cpu:.2f}s CPU" + (f" ({names})" if names else ""))
+        return True
+
+    @staticmethod
+    def relative(path: Path) -> str:
+        return path.relative_to(ROOT).as_posix() if path.is_relative_to(ROOT) else str(path)
+
+    def new_since_last_build(self, path: Path) -> bool:
+        """Changed after the last rebuild started (an editor's save can come as two events, the second late)."""
+        try:
+            # The margin: file times come from a coarser clock than time_ns().
+            return path.stat().st_mtime_ns >= self.build_started_ns - 50_000_000
+        except OSError:  # removed
+            return True
+
+    def wanted(self, path: Path) -> bool:
+        if path.name.endswith(IGNORED_SUFFIXES) or path.name.startswith((".#", "#")) or "__pycache__" in path.parts:
+            return False
+        return path.resolve() not in self.drawn
+
+    @staticmethod
+    def warm(path: Path) -> bool:
+        """A change the warm Sphinx can take in place."""
+        if not path.is_relative_to(BOOK_DIR):
+            return False
+        if path.parent == BOOK_DIR / "_data":
+            return path.name in WARM_DATA
+        return path.suffix.lower() in WARM_SUFFIXES
+
+    async def watch(self) -> None:
+        import watchfiles
+
+        from handbook.build import SOURCE_DIRS, SOURCE_FILES
+
+        paths = [ROOT / name for name in (*SOURCE_DIRS, *SOURCE_FILES) if (ROOT / name).exists()]
+        async for changes in watchfiles.awatch(*paths, step=20, watch_filter=lambda _, p: self.wanted(Path(p))):
+            changed = [Path(path) for _, path in changes if self.new_since_last_build(Path(path))]
+            if not changed:
+                continue
+            self.last_change = time.monotonic()
+            self.downloads_stale = True
+            await self.stop_downloads()
+            code_changed = any(not p.is_relative_to(BOOK_DIR) for p in changed)
+            restart = not all(self.warm(p) for p in changed)
+            if await asyncio.to_thread(self.rebuild, changed, restart, code_changed):
+                await self.reload_browsers()
+
+    async def reload_browsers(self) -> None:
+        for websocket in list(self.sockets):
+            with contextlib.suppress(Exception):
+                await websocket.send_text("reload")
+
+    # -- downloads ----------------------------------------------------------------
+
+    async def build_downloads(self) -> None:
+        """Rebuild the downloads with build.py when the sources have been left alone."""
+        assert self.downloads_after is not None
+        while True:
+            await asyncio.sleep(1)
+            quiet = time.monotonic() - self.last_change >= self.downloads_after
+            if not (self.downloads_stale and self.good and quiet):
+                continue
+            self.downloads_stale = False
+            log("building the downloads (PDFs, EPUB, checklist) in the background")
+            command = [sys.executable, "-m", "handbook.build", "print", "epub", "checklist",
+                       "--paper", self.paper, "--build-dir", str(self.layout.build_dir)]  # fmt: skip
+            self.downloads_process = await asyncio.create_subprocess_exec(
+                *command, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True, preexec_fn=lambda: os.nice(15),
+            )  # fmt: skip
+            output, _ = await self.downloads_process.communicate()
+            status, self.downloads_process = self.downloads_process.returncode, None
+            if status == 0:
+                log("downloads up to date")
+            elif status > 0:  # not stopped by a save
+                print(output.decode(errors="replace").strip(), flush=True)
+                log("the downloads failed to build (above); the last good ones are served")
+
+    async def stop_downloads(self) -> None:
+        process = self.downloads_process
+        if process is not None and process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            self.downloads_stale = True
+
+    # -- serving --------------------------------------------------------------------
+
+    def app(self) -> Any:
+        from starlette.applications import Starlette
+        from starlette.responses import FileResponse, PlainTextResponse, Response
+        from starlette.routing import Mount, Route, WebSocketRoute
+        from starlette.staticfiles import StaticFiles
+        from starlette.websockets import WebSocketDisconnect
+
+        async def download(request: Any) -> Response:
+            name = request.path_params["name"]
+            found = download_files(self.layout.build_dir).get(name)
+            if found is None:
+                return PlainTextResponse(f"The handbook offers no download named {name}.", status_code=404)
+            if not found.is_file():
+                return PlainTextResponse(
+                    f"{name} is not built yet: the preview builds the downloads in the background "
+                    "(make all builds them too). Try again in a minute.", status_code=503, headers={"Retry-After": "60"})  # fmt: skip
+            return FileResponse(found)
+
+        async def reload_socket(websocket: Any) -> None:
+            await websocket.accept()
+            self.sockets.add(websocket)
+            try:
+                while True:
+                    await websocket.receive_text()
+            except WebSocketDisconnect:
+                pass
+            finally:
+                self.sockets.discard(websocket)
+
+        self.layout.served.mkdir(parents=True, exist_ok=True)
+        routes = [
+            WebSocketRoute(RELOAD_PATH, reload_socket),
+            Route("/downloads/{name:path}", download),
+            Mount("/", app=StaticFiles(directory=self.layout.served, html=True, check_dir=False)),
+        ]
+        return ReloadScript(Starlette(routes=routes))
+
+    async def run(self, host: str, port: int, ready: Any = None) -> None:
+        import uvicorn
+
+        log("first build (the whole book the first time; then only what changed)")
+        await asyncio.to_thread(self.rebuild, [], True, False)
+        listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        address = f"http://{host}:{listener.getsockname()[1]}/"
+        server = uvicorn.Server(uvicorn.Config(self.app(), log_level="warning", lifespan="off"))
+        log(f"serving {address} (Ctrl+C stops)")
+        tasks = [asyncio.create_task(server.serve(sockets=[listener])), asyncio.create_task(self.watch())]
+        if self.downloads_after is not None:
+            tasks.append(asyncio.create_task(self.build_downloads()))
+        try:
+            done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()
+        finally:
+            for task in tasks:
+                task.cancel()
+            await self.stop_downloads()
+            for worker in (self.worker, self.spare):
+                if worker is not None:
+                    worker.stop()
+
+
+class ReloadScript:
+    """ASGI middleware: add the reload script to every HTML page; tell browsers to revalidate.
+
+    ``no-cache`` makes the reload fetch changed CSS and images too (a 304
+    for the unchanged ones), not the copies the browser kept.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.script = RELOAD_SCRIPT.encode()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        is_html = False
+
+        async def send_with_script(message: Any) -> None:
+            nonlocal is_html
+            if message["type"] == "http.response.start":
+                headers = dict(message["headers"])
+                is_html = headers.get(b"content-type", b"").startswith(b"text/html")
+                rest = [(k, v) for k, v in message["headers"] if k not in (b"content-length", b"cache-control")]
+                rest.append((b"cache-control", b"no-cache"))
+                if is_html and b"content-length" in headers:
+                    rest.append((b"content-length", str(int(headers[b"content-length"]) + len(self.script)).encode()))
+                elif b"content-length" in headers:
+                    rest.append((b"content-length", headers[b"content-length"]))
+                message = {**message, "headers": rest}
+            elif message["type"] == "http.response.body" and is_html and not message.get("more_body", False):
+                message = {**message, "body": message.get("body", b"") + self.script}
+            await send(message)
+
+        await self.app(scope, receive, send_with_script)
+
+
+# -- measuring it ---------------------------------------------------------------------
+
+
+def start_preview(tree: Path, *arguments: str) -> tuple[subprocess.Popen[str], str]:
+    """Run the preview of the sources in ``tree`` (its own copy of this package) on a free port: (process, address)."""
+    command = [sys.executable, "-m", "handbook.serve", "--port", "0", "--build-dir", str(tree / "_build"), *arguments]
+    process = subprocess.Popen(command, cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    said = []
+    for line in process.stdout:
+        said.append(line)
+        if line.startswith("[serve] serving "):
+            return process, line.split()[2]
+    raise RuntimeError("the preview did not start:\n" + "".join(said))
+
+
+def stop_preview(process: subprocess.Popen[str]) -> str:
+    """Stop it as Ctrl+C does; what it printed since it started serving."""
+    process.send_signal(signal.SIGINT)
+    try:
+        output, _ = process.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+    return output
+
+
+def measure_preview_latency(tree: Path, runs: int, chapter: str = "5", browser: Any = None) -> list[float]:
+    """Seconds from saving a chapter to the browser showing the change, ``runs`` times.
+
+    Starts the preview on the sources in ``tree`` (a throw-away copy: the
+    chapter file is appended to; downloads are not rebuilt), opens the
+    chapter in headless Chromium, and for each run appends a sentence to the
+    chapter's file and waits until the page's text holds it.
+    """
+    import json
+    import uuid
+
+    from handbook.meta import find_chapter, load_chapters
+
+    found = find_chapter(chapter, load_chapters(tree / "book"))
+    if found is None:
+        raise ValueError(f"no chapter {chapter} in {tree / 'book'}")
+    source = tree / "book" / f"{found.docname}.md"
+    process, address = start_preview(tree, "--no-downloads")
+    try:
+        with contextlib.ExitStack() as stack:
+            if browser is None:
+                from playwright.sync_api import sync_playwright
+
+                from handbook.bench import CHROMIUM, CHROMIUM_ARGS
+
+                playwright = stack.enter_context(sync_playwright())
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                stack.callback(browser.close)
+            page = browser.new_page()
+            stack.callback(page.close)
+            page.goto(f"{address}{found.docname}.html")
+            seconds = []
+            for run in range(runs):
+                page.wait_for_function("window.handbookPreview && window.handbookPreview.readyState === 1")
+                sentence = f"Preview check {run} {uuid.uuid4().hex[:8]}."
+                started = time.perf_counter()
+                with source.open("a", encoding="utf-8") as file:
+                    file.write(f"\n{sentence}\n")
+                page.wait_for_function(f"document.body && document.body.innerText.includes({json.dumps(sentence)})",
+                                       polling=10, timeout=60_000)  # fmt: skip
+                seconds.append(time.perf_counter() - started)
+            return seconds
+    finally:
+        stop_preview(process)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000, help="0: any free port")
+    parser.add_argument("--build-dir", type=Path, default=ROOT / "_build")
+    parser.add_argument("--paper", default=os.environ.get("PAPER") or "a4", choices=("a4", "letter"))
+    parser.add_argument("--downloads-after", type=float, default=10.0, metavar="SECONDS",
+                        help="rebuild the PDFs and EPUB once the sources are unchanged this long (default 10)")  # fmt: skip
+    parser.add_argument("--no-downloads", action="store_true", help="serve the last built downloads, never rebuild them")
+    args = parser.parse_args(argv)
+    preview = Preview(args.build_dir.resolve(), args.paper, None if args.no_downloads else args.downloads_after)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(preview.run(args.host, args.port))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
