@@ -439,7 +439,7 @@ class Preview:
             from handbook.editor_messages import how_many
 
             print("\n".join(problems), flush=True)
-            log(f"{how_many(problems)} Still showing the last good build.")
+            log(f"Still showing the last good build: {how_many(problems)}")
             return False
         self.publisher.publish()
         self.good = True
@@ -633,28 +633,57 @@ class ReloadScript:
 # -- measuring it ---------------------------------------------------------------------
 
 
-def start_preview(tree: Path, *arguments: str) -> tuple[subprocess.Popen[str], str]:
-    """Run the preview of the sources in ``tree`` (its own copy of this package) on a free port: (process, address)."""
-    command = [sys.executable, "-m", "handbook.serve", "--port", "0", "--build-dir", str(tree / "_build"), *arguments]
-    process = subprocess.Popen(command, cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert process.stdout is not None
-    said = []
-    for line in process.stdout:
-        said.append(line)
-        if line.startswith("[serve] serving "):
-            return process, line.split()[2]
-    raise RuntimeError("the preview did not start:\n" + "".join(said))
+class RunningPreview:
+    """The preview of the sources in ``tree`` (its own copy of this package), on a free port.
 
+    For the tests and the benchmark: ``output`` collects what it prints.
+    """
 
-def stop_preview(process: subprocess.Popen[str]) -> str:
-    """Stop it as Ctrl+C does; what it printed since it started serving."""
-    process.send_signal(signal.SIGINT)
-    try:
-        output, _ = process.communicate(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
-    return output
+    def __init__(self, tree: Path, *arguments: str) -> None:
+        import threading
+
+        command = [sys.executable, "-m", "handbook.serve", "--port", "0", "--build-dir", str(tree / "_build"), *arguments]
+        self.process = subprocess.Popen(command, cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.output: list[str] = []
+        self.ended = False
+        self._said = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+        serving = self.wait_for("[serve] serving ", timeout=600)
+        self.address = serving.split()[2]
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            with self._said:
+                self.output.append(line.rstrip("\n"))
+                self._said.notify_all()
+        with self._said:
+            self.ended = True
+            self._said.notify_all()
+
+    def wait_for(self, start: str | tuple[str, ...], timeout: float = 120, after: int = 0) -> str:
+        """The first line from line ``after`` on that starts with ``start`` (or one of them); waits for it."""
+        deadline = time.monotonic() + timeout
+        with self._said:
+            while True:
+                found = next((line for line in self.output[after:] if line.startswith(start)), None)
+                if found is not None:
+                    return found
+                said = "\n".join(self.output)
+                if self.ended:
+                    raise RuntimeError(f"the preview ended (exit {self.process.wait()}) without saying {start!r}:\n{said}")
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(f"the preview did not say {start!r} in {timeout:.0f}s:\n{said}")
+                self._said.wait(min(0.5, deadline - time.monotonic()))
+
+    def stop(self) -> None:
+        """Stop it as Ctrl+C does."""
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def measure_preview_latency(tree: Path, runs: int, chapter: str = "5", browser: Any = None) -> list[float]:
@@ -674,7 +703,7 @@ def measure_preview_latency(tree: Path, runs: int, chapter: str = "5", browser: 
     if found is None:
         raise ValueError(f"no chapter {chapter} in {tree / 'book'}")
     source = tree / "book" / f"{found.docname}.md"
-    process, address = start_preview(tree, "--no-downloads")
+    preview = RunningPreview(tree, "--no-downloads")
     try:
         with contextlib.ExitStack() as stack:
             if browser is None:
@@ -687,7 +716,7 @@ def measure_preview_latency(tree: Path, runs: int, chapter: str = "5", browser: 
                 stack.callback(browser.close)
             page = browser.new_page()
             stack.callback(page.close)
-            page.goto(f"{address}{found.docname}.html")
+            page.goto(f"{preview.address}{found.docname}.html")
             seconds = []
             for run in range(runs):
                 page.wait_for_function("window.handbookPreview && window.handbookPreview.readyState === 1")
@@ -700,7 +729,7 @@ def measure_preview_latency(tree: Path, runs: int, chapter: str = "5", browser: 
                 seconds.append(time.perf_counter() - started)
             return seconds
     finally:
-        stop_preview(process)
+        preview.stop()
 
 
 def main(argv: list[str] | None = None) -> int:
