@@ -164,12 +164,16 @@ class WarmSphinx:
         self.structure = navigation_fingerprint(BOOK_DIR)
         fresh = code.is_file() and code.read_text() != self.extension_code
         if fresh:
-            reasons.append("extension code changed: every page read again")
+            reasons.append("extension code changed")
+        # As build.py: a new structure is read and written afresh. Sphinx
+        # rewrites only the pages next to a new one (and a kept environment
+        # left the new page out of the other sidebars), and it never deletes
+        # a removed page's HTML.
         self.write_all = not structure.is_file() or structure.read_text() != self.structure
         if self.write_all:
             if structure.is_file():
-                reasons.append("the book's pages or tables of contents changed: every page written again")
-            # No page of the old structure survives (a removed page's HTML).
+                fresh = True
+                reasons.append("the book's pages or tables of contents changed")
             shutil.rmtree(self.layout.html_work, ignore_errors=True)
         confoverrides: dict[str, Any] = dict(value.partition("=")[::2] for value in args.define)
         confoverrides.update({f"html_context.{k}": v for k, _, v in (value.partition("=") for value in args.htmldefine)})
@@ -186,7 +190,7 @@ class WarmSphinx:
             verbosity=args.verbosity, parallel=args.jobs,
         )  # fmt: skip
         self.app.connect("env-get-outdated", lambda app, env, added, changed, removed: sorted(self.recheck & env.all_docs.keys()))
-        return "; ".join(reasons)
+        return " and ".join(reasons) + (": every page read and written again" if reasons else "")
 
     def _stamps(self) -> tuple[Path, Path]:
         from handbook import build
@@ -570,11 +574,18 @@ class Preview:
     async def run(self, host: str, port: int, ready: Any = None) -> None:
         import uvicorn
 
-        log("first build (the whole book the first time; then only what changed)")
-        await asyncio.to_thread(self.rebuild, [], True, False)
         listener = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind((host, port))
+        try:
+            listener.bind((host, port))
+        except OSError as error:
+            raise SystemExit(f"[serve] cannot listen on {host}:{port} ({error.strerror}): "
+                             "is a preview running already? Another port: make serve PORT=8001")  # fmt: skip
+        listener.listen(128)  # connections wait for uvicorn from the moment the address is printed
+        log("first build (the whole book the first time; then only what changed)")
+        if not await asyncio.to_thread(self.rebuild, [], True, False) and self.worker is None:
+            log("starting Sphinx afresh")  # it stopped: its cache is gone, a fresh one may do
+            await asyncio.to_thread(self.rebuild, [], True, False)
         address = f"http://{host}:{listener.getsockname()[1]}/"
         server = uvicorn.Server(uvicorn.Config(self.app(), log_level="warning", lifespan="off"))
         log(f"serving {address} (Ctrl+C stops)")
@@ -597,8 +608,10 @@ class Preview:
 class ReloadScript:
     """ASGI middleware: add the reload script to every HTML page; tell browsers to revalidate.
 
-    ``no-cache`` makes the reload fetch changed CSS and images too (a 304
-    for the unchanged ones), not the copies the browser kept.
+    ``no-cache`` makes the reload fetch a changed image or stylesheet too (a
+    304 for an unchanged one), not the copy the browser kept. An address
+    with a query (Sphinx's ``style.css?v=checksum``) changes with the file,
+    so the browser may keep what it fetched from one.
     """
 
     def __init__(self, app: Any) -> None:
@@ -610,6 +623,7 @@ class ReloadScript:
             await self.app(scope, receive, send)
             return
         is_html = False
+        revalidate = not scope.get("query_string")
 
         async def send_with_script(message: Any) -> None:
             nonlocal is_html
@@ -617,7 +631,8 @@ class ReloadScript:
                 headers = dict(message["headers"])
                 is_html = headers.get(b"content-type", b"").startswith(b"text/html")
                 rest = [(k, v) for k, v in message["headers"] if k not in (b"content-length", b"cache-control")]
-                rest.append((b"cache-control", b"no-cache"))
+                if revalidate:
+                    rest.append((b"cache-control", b"no-cache"))
                 if is_html and b"content-length" in headers:
                     rest.append((b"content-length", str(int(headers[b"content-length"]) + len(self.script)).encode()))
                 elif b"content-length" in headers:
