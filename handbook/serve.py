@@ -141,6 +141,9 @@ class WarmSphinx:
     #: so that a problem stays reported until it is fixed (build.py drops
     #: Sphinx's whole cache after a failure for the same reason).
     recheck: set[str] = field(default_factory=set)
+    #: Told the pages Sphinx has written so far, once every page it read
+    #: again is among them and nothing was warned about.
+    on_pages_written: Any = None
     app: Any = None
 
     def start(self) -> str:
@@ -190,7 +193,21 @@ class WarmSphinx:
             verbosity=args.verbosity, parallel=args.jobs,
         )  # fmt: skip
         self.app.connect("env-get-outdated", lambda app, env, added, changed, removed: sorted(self.recheck & env.all_docs.keys()))
+        self.app.connect("doctree-read", lambda app, doctree: self.read.add(app.env.docname))
+        self.app.connect("html-page-context", self._page_begun)
         return " and ".join(reasons) + (": every page read and written again" if reasons else "")
+
+    def _page_begun(self, app: Any, pagename: str, *_: Any) -> None:
+        """Sphinx writes pages one after the other: when one begins, the one before is on disk.
+
+        The edited page can then be shown before Sphinx has written the
+        indexes, the search index and the sitemap. Only while nothing was
+        warned about: warnings about a page come before it is written.
+        """
+        if self.read and self.read <= set(self.written) and not self.told and app._warncount == 0 and self.on_pages_written:
+            self.told = True
+            self.on_pages_written([Path(app.builder.get_outfilename(name)).relative_to(app.outdir).as_posix() for name in self.written])
+        self.written.append(pagename)
 
     def _stamps(self) -> tuple[Path, Path]:
         from handbook import build
@@ -229,6 +246,9 @@ class WarmSphinx:
             return editor_messages.each_once(problems)
         self.warnings.seek(0)
         self.warnings.truncate()
+        self.read: set[str] = set()
+        self.written: list[str] = []
+        self.told = False
         # Sphinx counts warnings per application and -W fails the run on
         # that count: each rebuild starts from none, as each sphinx-build does.
         self.app._warncount = 0
@@ -258,15 +278,17 @@ def worker_main(connection: Connection, layout: PreviewLayout, paper: str) -> No
     """The worker process: import everything, then wait to start, then rebuild on request.
 
     Messages in: ("start",), ("build",), ("stop",). Out: ("ready",) once
-    imported, ("started", reasons), then ("built", seconds, problems) per
-    rebuild, or ("restart", why) when only a fresh worker can take the change.
+    imported, ("started", reasons), then per rebuild ("written", pages) when
+    the pages it read again are written, and ("built", seconds, cpu,
+    problems) at the end; or ("restart", why) when only a fresh worker can
+    take the change.
     """
     from handbook.run_sphinx import GC_THRESHOLDS
 
     gc.set_threshold(*GC_THRESHOLDS)
     preload()
     connection.send(("ready",))
-    sphinx = WarmSphinx(layout, paper)
+    sphinx = WarmSphinx(layout, paper, on_pages_written=lambda pages: connection.send(("written", pages)))
     while True:
         try:
             message = connection.recv()
@@ -313,6 +335,10 @@ class Worker:
 
     def ask(self, *message: str) -> tuple[Any, ...]:
         self.connection.send(message)
+        return self.answer()
+
+    def answer(self) -> tuple[Any, ...]:
+        """The worker's next message (not its "ready")."""
         while True:
             try:
                 answer = self.connection.recv()
@@ -373,6 +399,31 @@ class Publisher:
         self.copied = seen
         return changed
 
+    def publish_early(self, pages: list[str]) -> dict[str, bytes | None]:
+        """Publish these pages now; what they were, for take_back."""
+        before = {}
+        for relative in pages:
+            source, target = self.source / relative, self.target / relative
+            before[relative] = target.read_bytes() if target.is_file() else None
+            staging = target.with_name(f".{target.name}.new")
+            shutil.copy2(source, staging)
+            staging.replace(target)
+            stat = source.stat()
+            self.copied[relative] = (stat.st_size, stat.st_mtime_ns)
+        return before
+
+    def take_back(self, before: dict[str, bytes | None]) -> None:
+        """The pages publish_early published, as they were (the build failed after all)."""
+        for relative, content in before.items():
+            target = self.target / relative
+            if content is None:
+                target.unlink(missing_ok=True)
+            else:
+                staging = target.with_name(f".{target.name}.new")
+                staging.write_bytes(content)
+                staging.replace(target)
+            self.copied.pop(relative, None)  # published again by the next good build
+
 
 # -- the server --------------------------------------------------------------------------
 
@@ -422,21 +473,33 @@ class Preview:
             log(said)
         return None
 
-    def rebuild(self, changed: list[Path], restart: bool, code_changed: bool) -> bool:
-        """Build, publish on success, say what happened; True when the browser should reload."""
+    def rebuild(self, changed: list[Path], restart: bool, code_changed: bool, reload: Any = None) -> bool:
+        """Build, publish on success, say what happened; True when the browser should reload.
+
+        ``reload`` (if given) reloads the browsers as soon as the edited
+        pages are written; the rest is published when Sphinx is done. If it
+        then fails, those pages go back to their last good state.
+        """
         started, self.build_started_ns = time.monotonic(), time.time_ns()
         failed = self.restart(code_changed) if restart or self.worker is None else None
         answer = failed or self.worker.ask("build")
         if answer[0] == "restart":
             log(answer[1])
             answer = self.restart(code_changed=False) or self.worker.ask("build")
+        early: dict[str, bytes | None] = {}
+        if answer[0] == "written" and self.worker is not None:
+            if reload is not None and self.good:
+                early = self.publisher.publish_early(answer[1])
+                reload()
+            answer = self.worker.answer()
         if answer[0] == "crashed":
+            self.publisher.take_back(early)
             print(answer[1], flush=True)
             log("Still showing the last good build; the next save starts Sphinx afresh.")
             if self.worker is not None:
                 self.worker.stop()
             self.worker = None
-            return False
+            return bool(early)
         _, _, cpu, problems = answer
         names = ", ".join(sorted({self.relative(p) for p in changed})[:3]) + (", ..." if len(set(changed)) > 3 else "")
         if problems:
@@ -444,11 +507,13 @@ class Preview:
 
             print("\n".join(problems), flush=True)
             log(f"Still showing the last good build: {how_many(problems)}")
-            return False
-        self.publisher.publish()
+            self.publisher.take_back(early)
+            return bool(early)
+        rest = self.publisher.publish()
         self.good = True
         log(f"rebuilt in {time.monotonic() - started:.2f}s, Sphinx {cpu:.2f}s CPU" + (f" ({names})" if names else ""))
-        return True
+        # The browsers show the edited pages already, unless an image came with them.
+        return not early or any(name.startswith("_images/") for name in rest)
 
     @staticmethod
     def relative(path: Path) -> str:
@@ -491,7 +556,12 @@ class Preview:
             await self.stop_downloads()
             code_changed = any(not p.is_relative_to(BOOK_DIR) for p in changed)
             restart = not all(self.warm(p) for p in changed)
-            if await asyncio.to_thread(self.rebuild, changed, restart, code_changed):
+            loop = asyncio.get_running_loop()
+
+            def reload() -> None:
+                asyncio.run_coroutine_threadsafe(self.reload_browsers(), loop).result()
+
+            if await asyncio.to_thread(self.rebuild, changed, restart, code_changed, reload):
                 await self.reload_browsers()
 
     async def reload_browsers(self) -> None:

@@ -51,3 +51,18 @@ def test_the_preview_runs_sphinx_as_the_build_does(tmp_path: Path) -> None:
     assert arguments[:2] == ["-b", "html"]
     assert all(flag in arguments for flag in SPHINX_FLAGS)
     assert {"-n", "-W", "--keep-going"} <= set(arguments)
+
+
+def test_pages_shown_early_go_back_to_the_last_good_ones_when_the_build_fails(tmp_path: Path) -> None:
+    work, served = tmp_path / "work", tmp_path / "served"
+    write(work / "risks.html", "good")
+    publisher = Publisher(work, served)
+    publisher.publish()
+    write(work / "risks.html", "edited", mtime=10**18)
+    write(work / "new.html", "new page")
+    before = publisher.publish_early(["risks.html", "new.html"])
+    assert (served / "risks.html").read_text() == "edited" and (served / "new.html").exists()
+    publisher.take_back(before)  # a later page had a problem
+    assert (served / "risks.html").read_text() == "good" and not (served / "new.html").exists()
+    # The next good build publishes them again.
+    assert sorted(publisher.publish()) == ["new.html", "risks.html"]
