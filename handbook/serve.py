@@ -446,6 +446,7 @@ class Preview:
         self.spare: Worker | None = None
         self.good = False  # whether a build has been served
         self.build_started_ns = 0
+        self.rebuilding = False
         self.last_change = time.monotonic()
         self.downloads_stale = True
         self.downloads_process: asyncio.subprocess.Process | None = None
@@ -561,8 +562,13 @@ class Preview:
             def reload() -> None:
                 asyncio.run_coroutine_threadsafe(self.reload_browsers(), loop).result()
 
-            if await asyncio.to_thread(self.rebuild, changed, restart, code_changed, reload):
-                await self.reload_browsers()
+            self.rebuilding = True
+            try:
+                if await asyncio.to_thread(self.rebuild, changed, restart, code_changed, reload):
+                    await self.reload_browsers()
+            finally:
+                self.rebuilding = False
+                self.last_change = time.monotonic()  # quiet counts from the end of the rebuild
 
     async def reload_browsers(self) -> None:
         for websocket in list(self.sockets):
@@ -577,7 +583,7 @@ class Preview:
         while True:
             await asyncio.sleep(1)
             quiet = time.monotonic() - self.last_change >= self.downloads_after
-            if not (self.downloads_stale and self.good and quiet):
+            if not (self.downloads_stale and self.good and quiet) or self.rebuilding:
                 continue
             self.downloads_stale = False
             log("building the downloads (PDFs, EPUB, checklist) in the background")
