@@ -285,6 +285,9 @@ def worker_main(connection: Connection, layout: PreviewLayout, paper: str) -> No
     """
     from handbook.run_sphinx import GC_THRESHOLDS
 
+    # Ctrl+C reaches every process of the terminal's group: the server
+    # stops the workers itself (and they end when its pipe closes).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.set_threshold(*GC_THRESHOLDS)
     preload()
     connection.send(("ready",))
@@ -466,7 +469,6 @@ class Preview:
             worker.stop()
             worker = None
         self.worker = worker or Worker(self.layout, self.paper)
-        self.spare = Worker(self.layout, self.paper)
         started, said = self.worker.start()
         if not started:
             return ("crashed", said)
@@ -482,6 +484,13 @@ class Preview:
         then fails, those pages go back to their last good state.
         """
         started, self.build_started_ns = time.monotonic(), time.time_ns()
+        try:
+            return self._rebuild(started, changed, restart, code_changed, reload)
+        finally:
+            if self.spare is None:  # after the rebuild, not competing with it
+                self.spare = Worker(self.layout, self.paper)
+
+    def _rebuild(self, started: float, changed: list[Path], restart: bool, code_changed: bool, reload: Any) -> bool:
         failed = self.restart(code_changed) if restart or self.worker is None else None
         answer = failed or self.worker.ask("build")
         if answer[0] == "restart":
