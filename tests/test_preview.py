@@ -127,6 +127,19 @@ def test_editing_the_drug_data_redraws_the_figures(preview: RunningPreview, tree
     assert "methotrexate 1957" in page(preview, "_images/approval-timeline.svg").lower()
 
 
+def test_an_extension_edit_reaches_every_page(preview: RunningPreview, tree: Path) -> None:
+    """Sphinx does not watch extension code; the preview reads every page again after an edit to it."""
+    extension = tree / "handbook" / "ext" / "page_notices.py"
+    code = extension.read_text(encoding="utf-8")
+    assert code.count('"Last reviewed: "') == 1
+    said = served_after_save(preview, lambda: extension.write_text(code.replace('"Last reviewed: "', '"Reviewed on: "'), encoding="utf-8"))
+    assert "extension code changed: every page read and written again" in said, said
+    assert "[serve] rebuilt in" in said, said
+    for chapter in ("definition.html", f"{CHAPTER}.html"):  # an unedited chapter too
+        html = page(preview, chapter)
+        assert "Reviewed on:" in html and "Last reviewed:" not in html, chapter
+
+
 def test_an_added_chapter_appears_in_every_pages_navigation(preview: RunningPreview, tree: Path) -> None:
     other = "glossary.html"
     assert "Your care team" not in page(preview, other)
