@@ -13,9 +13,9 @@
   the last good pages: Sphinx writes into ``<build>/.preview/html`` and only
   a good rebuild is copied into ``<build>/preview``, the folder served.
 * Adding, removing or retitling a page, or editing a table of contents,
-  rewrites every page, so every sidebar shows it; an edit to an extension
-  (``handbook/ext/``, the data modules, the pinned packages) re-reads every
-  page. Both as ``build.py`` decides it, with its stamps.
+  reads and writes every page again (so every sidebar shows it), and so
+  does an edit to an extension (``handbook/ext/``, the data modules, the
+  pinned packages): as ``build.py`` decides it, with its stamps.
 * Downloads (``/downloads/``): the book and chapter PDFs, the EPUB and the
   checklist are served from the last good ``build.py`` outputs in
   ``<build>/`` (the files ``build.py`` copies into a built site), and built
@@ -23,16 +23,19 @@
   ``--downloads-after`` seconds (niced, stopped by the next save). Until a
   file exists the link answers "503, being built", never 404.
 
-Why it is quick (saving a chapter shows in the browser in well under a
-second): Sphinx stays warm. A worker process imports Sphinx, the theme and
-the extensions once, keeps the Sphinx application and its environment in
-memory, and rebuilds in place; its garbage collector is set as
-``handbook/run_sphinx.py`` sets it, and collects between rebuilds, not
-during them. A change that an in-memory environment cannot take (code,
-``conf.py``, templates, static files, the bibliography, the book's
-structure) starts a fresh worker; a spare one has already imported
-everything. The browser reloads through a WebSocket and a small script added
-to every page (no CDN: nothing is loaded from elsewhere).
+Why it is quick: Sphinx stays warm. A worker process imports Sphinx, the
+theme and the extensions once, keeps the Sphinx application and its
+environment in memory, and rebuilds in place; its garbage collector is set
+as ``handbook/run_sphinx.py`` sets it, and collects between rebuilds, not
+during them. The browsers reload (through a WebSocket and a small script
+added to every page; nothing is loaded from elsewhere) as soon as the edited
+page is written, while Sphinx still writes the indexes, the search index and
+the sitemap; should that still fail, the page goes back to the last good
+one. A change that an in-memory environment cannot take (code, ``conf.py``,
+templates, static files, the bibliography, the book's structure) starts a
+fresh worker; a spare one has already imported everything.
+``measure_preview_latency`` times save to browser (``handbook/bench.py``'s
+"preview_edit").
 """
 
 from __future__ import annotations
@@ -145,9 +148,15 @@ class WarmSphinx:
     #: again is among them and nothing was warned about.
     on_pages_written: Any = None
     app: Any = None
+    #: This rebuild so far: the pages read, the pages begun (all but the last
+    #: are on disk), whether on_pages_written was told.
+    read: set[str] = field(default_factory=set)
+    written: list[str] = field(default_factory=list)
+    told: bool = False
 
     def start(self) -> str:
         """Make the application; say why it reads or writes more than usual."""
+        import sphinx
         from sphinx.application import Sphinx
         from sphinx.cmd.build import get_parser
         from sphinx.util.console import nocolor
@@ -192,6 +201,9 @@ class WarmSphinx:
             freshenv=args.freshenv or fresh, warningiserror=args.warningiserror, tags=args.tags,
             verbosity=args.verbosity, parallel=args.jobs,
         )  # fmt: skip
+        if not hasattr(self.app, "_warncount"):
+            raise RuntimeError(f"Sphinx {sphinx.__version__} keeps its warning count elsewhere: "
+                               "handbook/serve.py resets it before each rebuild and needs updating")  # fmt: skip
         self.app.connect("env-get-outdated", lambda app, env, added, changed, removed: sorted(self.recheck & env.all_docs.keys()))
         self.app.connect("doctree-read", lambda app, doctree: self.read.add(app.env.docname))
         self.app.connect("html-page-context", self._page_begun)
@@ -246,11 +258,11 @@ class WarmSphinx:
             return editor_messages.each_once(problems)
         self.warnings.seek(0)
         self.warnings.truncate()
-        self.read: set[str] = set()
-        self.written: list[str] = []
-        self.told = False
+        self.read, self.written, self.told = set(), [], False
         # Sphinx counts warnings per application and -W fails the run on
         # that count: each rebuild starts from none, as each sphinx-build does.
+        # A private attribute (start() checks it is there): Sphinx has no
+        # public way to build twice with one application; remove when it has.
         self.app._warncount = 0
         self.app.statuscode = 0
         self.app.build(force_all=self.write_all)
@@ -267,7 +279,7 @@ class WarmSphinx:
         for first, *_ in editor_messages.entries(editor_messages.without_colour(output)):
             warning = editor_messages.parse_warning(first)
             if warning and warning.path:
-                docname = self.app.env.path2doc(warning.path.rsplit(":", 1)[0])
+                docname = self.app.env.path2doc(warning.path)
                 if docname:
                     self.recheck.add(docname)
         problems = editor_messages.sphinx_problems(output, "html", book)
@@ -314,8 +326,8 @@ def worker_main(connection: Connection, layout: PreviewLayout, paper: str) -> No
             problems = sphinx.build()
         except Exception as error:  # Sphinx stopped: its environment is no longer whole
             (layout.doctrees / "environment.pickle").unlink(missing_ok=True)
-            connection.send(("crashed", f"Sphinx stopped with an internal error while making the HTML book: "
-                                        f"{type(error).__name__}: {error}"))  # fmt: skip
+            said = f"Sphinx stopped with an internal error while making the HTML book: {type(error).__name__}: {error}"
+            connection.send(("crashed", said))
             return
         connection.send(("built", time.monotonic() - started, time.process_time() - cpu, problems))
         # Between rebuilds, not during them: a full collection walks every
@@ -380,7 +392,8 @@ class Publisher:
     copied: dict[str, tuple[int, int]] = field(default_factory=dict)  # path -> (size, mtime) at copy
 
     def publish(self) -> list[str]:
-        if not self.copied:
+        """Copy what changed since the last publish, remove what is gone; the paths copied."""
+        if not self.copied:  # the first: nothing served is known to be current
             shutil.rmtree(self.target, ignore_errors=True)
         seen: dict[str, tuple[int, int]] = {}
         changed = []
@@ -557,6 +570,11 @@ class Preview:
         from handbook.build import SOURCE_DIRS, SOURCE_FILES
 
         paths = [ROOT / name for name in (*SOURCE_DIRS, *SOURCE_FILES) if (ROOT / name).exists()]
+        loop = asyncio.get_running_loop()
+
+        def reload() -> None:  # from the rebuild's thread, as soon as the edited pages are written
+            asyncio.run_coroutine_threadsafe(self.reload_browsers(), loop).result()
+
         async for changes in watchfiles.awatch(*paths, step=20, watch_filter=lambda _, p: self.wanted(Path(p))):
             changed = [Path(path) for _, path in changes if self.new_since_last_build(Path(path))]
             if not changed:
@@ -566,11 +584,6 @@ class Preview:
             await self.stop_downloads()
             code_changed = any(not p.is_relative_to(BOOK_DIR) for p in changed)
             restart = not all(self.warm(p) for p in changed)
-            loop = asyncio.get_running_loop()
-
-            def reload() -> None:
-                asyncio.run_coroutine_threadsafe(self.reload_browsers(), loop).result()
-
             self.rebuilding = True
             try:
                 if await asyncio.to_thread(self.rebuild, changed, restart, code_changed, reload):
