@@ -804,8 +804,11 @@ def measure_preview_latency(tree: Path, runs: int, chapter: str = "5", browser: 
 
     Starts the preview on the sources in ``tree`` (a throw-away copy: the
     chapter file is appended to; downloads are not rebuilt), opens the
-    chapter in headless Chromium, and for each run appends a sentence to the
-    chapter's file and waits until the page's text holds it.
+    chapter in headless Chromium (``browser``, or one launched as
+    handbook/bench.py launches it), and for each run appends a sentence to
+    the chapter's file and waits until the page's text holds it. Between
+    runs it waits for the rebuild to finish and a second more, as an
+    editor reads before saving again.
     """
     import json
     import uuid
@@ -832,6 +835,10 @@ def measure_preview_latency(tree: Path, runs: int, chapter: str = "5", browser: 
             page.goto(f"{preview.address}{found.docname}.html")
             seconds = []
             for run in range(runs):
+                if run:
+                    preview.wait_for("[serve] rebuilt in", after=said)
+                    time.sleep(1)
+                said = len(preview.output)
                 page.wait_for_function("window.handbookPreview && window.handbookPreview.readyState === 1")
                 sentence = f"Preview check {run} {uuid.uuid4().hex[:8]}."
                 started = time.perf_counter()
