@@ -9,7 +9,8 @@ import os
 from pathlib import Path
 
 from handbook.build import SPHINX_FLAGS
-from handbook.serve import BOOK_DIR, ROOT, Preview, PreviewLayout, Publisher, sphinx_arguments
+from handbook.serve import BOOK_DIR, ROOT, Preview, Publisher
+from handbook.warm_sphinx import PreviewLayout, sphinx_arguments
 
 
 def write(path: Path, text: str, mtime: int | None = None) -> None:
