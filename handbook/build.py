@@ -498,23 +498,30 @@ def publish(build: Build) -> None:
         copy_downloads_into_site(build)
 
 
-def copy_downloads_into_site(build: Build) -> None:
-    """The site's downloads/ folder: the A4 PDFs and the EPUB, when built.
+def download_files(build_dir: Path) -> dict[str, Path]:
+    """The site's downloads/ folder: path in it -> the built file it holds (which may not exist yet).
 
-    The book and chapter PDFs are the tagged print edition's; where it has
-    not been built (``build.py html pdf``), the xelatex edition's.
+    The A4 PDFs and the EPUB. The book and chapter PDFs are the tagged print
+    edition's; where it has not been built (``build.py html pdf``), the
+    xelatex edition's. The preview (handbook/serve.py) serves the same files.
     """
-    a4 = Layout(build.layout.build_dir, "a4")
-    stem = build.edition.book_stem
-    downloads = build.layout.html / "downloads"
+    a4 = Layout(build_dir, "a4")
+    stem = load_edition().book_stem
     edition = a4.print if (a4.print / f"{stem}.pdf").is_file() else a4.pdf
-    wanted = [(edition / f"{stem}.pdf", downloads / f"{stem}.pdf"), (a4.epub / f"{stem}.epub", downloads / f"{stem}.epub")]
-    wanted += [(a4.pdf / checklist_pdf_name(paper), downloads / checklist_pdf_name(paper)) for paper in PAPERS]
-    wanted += [(edition / "chapters" / c.pdf_name, downloads / "chapters" / c.pdf_name) for c in build.chapters]
-    for source, target in wanted:
+    wanted = {f"{stem}.pdf": edition / f"{stem}.pdf", f"{stem}.epub": a4.epub / f"{stem}.epub"}
+    wanted |= {checklist_pdf_name(paper): a4.pdf / checklist_pdf_name(paper) for paper in PAPERS}
+    wanted |= {f"chapters/{c.pdf_name}": edition / "chapters" / c.pdf_name for c in load_chapters()}
+    return wanted
+
+
+def copy_downloads_into_site(build: Build) -> None:
+    """Copy the built downloads into the site's downloads/ folder (download_files)."""
+    downloads = build.layout.html / "downloads"
+    wanted = download_files(build.layout.build_dir)
+    for name, source in wanted.items():
         if source.exists():
-            copy_if_changed(source, target)
-    remove_all_but(downloads / "chapters", {target.name for _, target in wanted if target.parent.name == "chapters"})
+            copy_if_changed(source, downloads / name)
+    remove_all_but(downloads / "chapters", {Path(name).name for name in wanted if name.startswith("chapters/")})
 
 
 def remove_all_but(folder: Path, names: set[str]) -> None:

@@ -31,8 +31,8 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -236,6 +236,7 @@ def font_files(latex: str) -> dict[tuple[str, str], str]:
     return faces
 
 
+@cache  # the preview (handbook/serve.py) checks on every save: ask fontconfig once
 def installed_fonts() -> dict[str, Path]:
     """Font file name -> path, for every font fontconfig knows."""
     try:
@@ -247,12 +248,22 @@ def installed_fonts() -> dict[str, Path]:
     return found
 
 
+@cache  # read once per process: the preview checks on every save
+def font_coverage(path: Path) -> frozenset[int]:
+    """The characters a font file maps to glyphs."""
+    font = TTFont(path, lazy=True)
+    # Numbered glyph names instead of the font's own: reading those
+    # means decoding the whole CFF table, five times slower, and only
+    # which characters are mapped matters here.
+    font.setGlyphOrder([f"glyph{n}" for n in range(font["maxp"].numGlyphs)])
+    return frozenset(font.getBestCmap())
+
+
 @dataclass
 class PdfFonts:
     """The faces the PDF prints in, and which characters each can draw."""
 
     files: dict[tuple[str, str], Path]
-    _coverage: dict[Path, frozenset[int]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, conf_py: Path) -> PdfFonts | None:
@@ -264,14 +275,7 @@ class PdfFonts:
 
     def can_draw(self, face: tuple[str, str], char: str) -> bool:
         path = self.files.get(face) or self.files[("main", "UprightFont")]
-        if path not in self._coverage:
-            font = TTFont(path, lazy=True)
-            # Numbered glyph names instead of the font's own: reading those
-            # means decoding the whole CFF table, five times slower, and only
-            # which characters are mapped matters here.
-            font.setGlyphOrder([f"glyph{n}" for n in range(font["maxp"].numGlyphs)])
-            self._coverage[path] = frozenset(font.getBestCmap())
-        return ord(char) in self._coverage[path]
+        return ord(char) in font_coverage(path)
 
     def lacking(self, char: str, role: str) -> str | None:
         """The font that cannot print ``char`` in ``role``, in a message's words; None if it can."""
