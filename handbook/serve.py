@@ -522,13 +522,9 @@ def measure_preview_latency(tree: Path, runs: int, chapter: str = "5", browser: 
     try:
         with contextlib.ExitStack() as stack:
             if browser is None:
-                from playwright.sync_api import sync_playwright
+                from handbook.browser import chromium
 
-                from handbook.bench import CHROMIUM, CHROMIUM_ARGS
-
-                playwright = stack.enter_context(sync_playwright())
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                stack.callback(browser.close)
+                browser = stack.enter_context(chromium())
             page = browser.new_page()
             stack.callback(page.close)
             page.goto(f"{preview.address}{found.docname}.html")
