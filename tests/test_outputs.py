@@ -199,15 +199,6 @@ def test_epub_passes_epubcheck_without_errors_or_warnings(book: BookBuild) -> No
 # -- exporting one chapter -----------------------------------------------------
 
 
-def test_export_unknown_chapter_exits_2_and_lists_the_chapters(book: BookBuild) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "handbook.export", "nosuch"], capture_output=True, text=True, cwd=ROOT
-    )
-    assert result.returncode == 2
-    for chapter in book.chapters:
-        assert chapter.slug in result.stderr
-
-
 @pytest.mark.parametrize("fmt", ["pdf", "epub", "html"])
 def test_export_one_chapter_by_number(book: BookBuild, fmt: str, tmp_path) -> None:
     result = subprocess.run(

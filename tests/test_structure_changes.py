@@ -16,7 +16,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 
 from conftest import BookBuild, copy_sources, run_build
 from handbook.meta import load_chapters
@@ -84,38 +83,3 @@ def test_an_incremental_build_after_chapter_changes_equals_a_clean_build(book: B
     assert not (copy / "_build" / "html" / "care-team.html").exists()
     moved = (copy / "_build" / "html" / "research.html").read_text(encoding="utf-8")
     assert 'url=research-ahead.html' in moved, "the renamed chapter's old address does not redirect"
-
-
-def test_a_numbered_chapter_file_is_refused_naming_both_places(book: BookBuild, tmp_path: Path) -> None:
-    copy = copy_sources(tmp_path / "numbered")
-    (copy / "book" / "risks.md").rename(copy / "book" / "05-risks.md")
-    (copy / "book" / "index.md").write_text((copy / "book" / "index.md").read_text().replace("\nrisks\n", "\n05-risks\n"))
-    result = run_build(copy / "_build", "html", root=copy)
-    output = result.stdout + result.stderr
-    assert result.returncode == 1
-    assert "book/05-risks.md: page files are named without a number" in output
-    assert "book/index.md" in output
-
-
-def test_a_chapter_list_entry_without_a_file_is_refused(book: BookBuild, tmp_path: Path) -> None:
-    copy = copy_sources(tmp_path / "missing")
-    index = copy / "book" / "index.md"
-    lines = index.read_text().splitlines(keepends=True)
-    line = lines.index("risks\n") + 1
-    index.write_text("".join(lines).replace("\nrisks\n", "\nrisk\n"))
-    result = run_build(copy / "_build", "html", root=copy)
-    assert result.returncode == 1
-    assert f"book/index.md:{line}: the chapter list names 'risk', but there is no book/risk.md" in result.stdout + result.stderr
-
-
-@pytest.mark.parametrize("after", ["risks", None])
-def test_new_chapter_touches_two_files(tmp_path: Path, after: str | None) -> None:
-    copy = copy_sources(tmp_path / "new")
-    before = {p: p.read_bytes() for p in (copy / "book").rglob("*") if p.is_file()}
-    args = ["--after", after] if after else []
-    subprocess.run([sys.executable, "-m", "handbook.new_chapter", "care-team", "Your care team", *args], check=True, cwd=copy)
-    after_files = {p: p.read_bytes() for p in (copy / "book").rglob("*") if p.is_file()}
-    changed = {p.name for p in after_files if before.get(p) != after_files[p]}
-    assert changed == {"care-team.md", "index.md"}
-    slugs = [c.slug for c in load_chapters(copy / "book")]
-    assert slugs.index("care-team") == (slugs.index("risks") + 1 if after else len(slugs) - 1)
