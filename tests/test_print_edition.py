@@ -242,21 +242,6 @@ def test_contents_page_numbers_lead_to_the_sections(printed: BookBuild) -> None:
     assert not wrong, f"sections not on the page the contents give: {wrong}"
 
 
-def test_figure_text_prints_at_9_pt_or_more() -> None:
-    # The print edition's figure width and height cap, and each figure's
-    # smallest text in its own units, give the printed size.
-    from handbook.print_edition import FIGURE_MAX_HEIGHT_MM, FIGURE_WIDTH_MM
-
-    figures = sorted((ROOT / "book" / "figures").glob("*.svg"))
-    assert figures, "no figures to check"
-    for figure in figures:
-        svg = figure.read_text(encoding="utf-8")
-        _, _, view_width, view_height = map(float, re.search(r'viewBox="([^"]+)"', svg).group(1).split())
-        scale = min(FIGURE_WIDTH_MM / view_width, FIGURE_MAX_HEIGHT_MM / view_height) * 72 / 25.4  # points per unit
-        smallest = min(float(size) for size in re.findall(r'font-size="([\d.]+)"', svg))
-        assert smallest * scale >= 9, f"{figure.name}: text prints at {smallest * scale:.1f} pt"
-
-
 def test_index_has_page_numbers(printed: BookBuild) -> None:
     reader = pypdf.PdfReader(book_pdf(printed))
     text = " ".join(reader.pages[-1].extract_text().split())
