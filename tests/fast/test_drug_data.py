@@ -235,3 +235,45 @@ def test_one_colour_key_that_everyone_can_read() -> None:
     targets = (FIGURES / "immune-response-targets.svg").read_text(encoding="utf-8").lower()
     for group, colour in GROUP_COLOURS.items():
         assert colour.ink in targets and colour.tint in targets, group
+
+
+# -- the facts most often got wrong ---------------------------------------------------
+
+
+def test_the_data_file_holds_the_sixteen_core_drugs() -> None:
+    expected = {
+        "Methotrexate", "Azathioprine", "Prednisone", "Infliximab", "Adalimumab", "Etanercept", "Rituximab",
+        "Tocilizumab", "Abatacept", "Ustekinumab", "Natalizumab", "Belimumab", "Teplizumab", "Tofacitinib",
+        "Baricitinib", "Upadacitinib",
+    }  # fmt: skip
+    assert expected <= set(drugs())
+
+
+def test_drug_classes_targets_and_warnings_match_the_fact_sheet() -> None:
+    """The facts most often got wrong, as ../shared/references/drug-facts.md states them."""
+    d = {name: drug.fields for name, drug in drugs().items()}
+    assert "Fusion protein" in d["Etanercept"]["class"] and "not a monoclonal antibody" in d["Etanercept"]["class"]
+    assert "lymphotoxin" in d["Etanercept"]["target"]
+    assert "Fusion protein" in d["Abatacept"]["class"] and "CD80" in d["Abatacept"]["target"]
+    assert d["Infliximab"]["class"].startswith("Chimeric") and "Intravenous" in d["Infliximab"]["route"]
+    assert d["Rituximab"]["class"].startswith("Chimeric") and "CD20" in d["Rituximab"]["target"]
+    assert "human" in d["Adalimumab"]["class"].lower() and "Subcutaneous" in d["Adalimumab"]["route"]
+    assert "Humanised" in d["Tocilizumab"]["class"] and "IL-6 receptor" in d["Tocilizumab"]["target"]
+    assert "p40" in d["Ustekinumab"]["target"] and "IL-23" in d["Ustekinumab"]["target"]
+    assert "α4-integrin" in d["Natalizumab"]["target"] and "PML" in d["Natalizumab"]["boxed_warning"]
+    assert "TOUCH" in d["Natalizumab"]["boxed_warning"]
+    assert "BLyS" in d["Belimumab"]["target"] and "not bind B cells" in d["Belimumab"]["target"]
+    assert "CD3" in d["Teplizumab"]["target"]
+    assert "once a week" in d["Methotrexate"]["route"]
+    assert "Dihydrofolate reductase" in d["Methotrexate"]["target"]
+    assert "TPMT" in d["Azathioprine"]["before_starting"] and "Malignancy" in d["Azathioprine"]["boxed_warning"]
+    for name in ("Belimumab", "Abatacept", "Ustekinumab", "Prednisone", "Teplizumab"):
+        assert d[name]["boxed_warning"] == "None", name
+    for name in ("Tofacitinib", "Baricitinib", "Upadacitinib"):
+        warning = d[name]["boxed_warning"].lower()
+        for element in ("serious infections", "mortality", "malignancy", "cardiovascular", "thrombosis"):
+            assert element in warning, (name, element)
+        assert d[name]["group"] == "jak-inhibitor" and "Oral" in d[name]["route"]
+    for name in ("Infliximab", "Adalimumab", "Etanercept"):
+        assert "tuberculosis" in d[name]["boxed_warning"].lower()
+    assert "hepatitis B" in d["Rituximab"]["boxed_warning"]
