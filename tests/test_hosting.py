@@ -232,16 +232,6 @@ def test_plain_static_server_serves_every_download_link(book: BookBuild, site_ur
         assert body[:4] in (b"%PDF", b"PK\x03\x04"), f"{link} is neither a PDF nor an EPUB"
 
 
-def test_plain_static_server_search_finds_methotrexate(site_url: str, browser) -> None:
-    page = browser.new_page()
-    page.goto(site_url + "search.html?q=methotrexate")
-    results = page.locator("#search-results ul.search li")
-    results.first.wait_for(timeout=15_000)
-    hrefs = results.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    page.close()
-    assert any(h.startswith("risks.html") for h in hrefs), hrefs
-
-
 def test_404_page_from_a_nested_path_keeps_the_sites_look(book: BookBuild, pages_host: Host, browser) -> None:
     seen = open_404_from_a_nested_path(browser, pages_host)
     assert seen["status"] == 404
