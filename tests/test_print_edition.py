@@ -22,7 +22,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from bs4 import BeautifulSoup
-from conftest import BookBuild, run_build
+from conftest import BookBuild, run_build, session_date_epoch
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NumberObject
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -325,24 +325,22 @@ def test_figures_carry_their_alt_text(printed: BookBuild) -> None:
 
 
 def test_a_chapter_edition_is_reproducible(printed: BookBuild, tmp_path: Path) -> None:
-    from handbook.build import source_date_epoch
     from handbook.print_edition import Job, render_chapter
 
     chapter = printed.chapters[-1]
     published = chapter_pdf(printed, chapter.slug)
     first_page = int(pdftotext(published, 1, 1).split()[-1])
     again = tmp_path / chapter.pdf_name
-    render_chapter(Job(printed.build_dir / ".work" / "html", chapter, "a4", first_page, again, int(source_date_epoch()), None))
+    render_chapter(Job(printed.build_dir / ".work" / "html", chapter, "a4", first_page, again, int(session_date_epoch()), None))
     assert again.read_bytes() == published.read_bytes(), f"{chapter.pdf_name}: two renders differ"
 
 
 def test_an_edit_to_one_chapter_prints_only_that_chapter_edition_again(printed: BookBuild, tmp_path: Path) -> None:
     from handbook import print_edition
-    from handbook.build import source_date_epoch
 
     html, out = tmp_path / "html", tmp_path / "print"
     shutil.copytree(printed.build_dir / ".work" / "html", html)
-    epoch = int(source_date_epoch())
+    epoch = int(session_date_epoch())
     print_edition.build(html, out, "a4", epoch=epoch, only="chapters", log=lambda _: None)
     written = {path.name: path.stat().st_mtime_ns for path in (out / "chapters").glob("*.pdf")}
     assert len(written) == len(printed.chapters)
