@@ -1,6 +1,6 @@
 """The cases of tests/broken_inputs/: one editor's mistake each, and what the build must say.
 
-Both tiers read them: tests/fast/test_bad_input.py makes every mistake in a
+Both tiers read them: tests/fast/test_broken_inputs.py makes every mistake in a
 small book (tests/roots/test-bad-input/) and checks the message the editor
 reads; tests/test_bad_input.py makes a few of them in a copy of the real
 book and checks, end to end, that the build exits 1 with that message and

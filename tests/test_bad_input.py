@@ -1,7 +1,7 @@
 """Bad input, end to end: the build exits 1 with the editor's message and keeps the last good outputs.
 
 Every case in tests/broken_inputs/ is made in a small book by the fast tier
-(tests/fast/test_bad_input.py), which checks the message. Here one case of
+(tests/fast/test_broken_inputs.py), which checks the message. Here one case of
 each path through the build breaks a copy of the real book: a mistake
 Sphinx meets (in the HTML and in the PDF, two builders, so the editor must
 still read it once), one the preflight stops before any builder runs (a
