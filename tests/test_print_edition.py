@@ -338,17 +338,17 @@ def test_a_chapter_edition_is_reproducible(printed: BookBuild, tmp_path: Path) -
 def test_an_edit_to_one_chapter_prints_only_that_chapter_edition_again(printed: BookBuild, tmp_path: Path) -> None:
     from handbook import print_edition
 
+    # The session build's HTML and its print edition, with the record of each chapter edition's input.
     html, out = tmp_path / "html", tmp_path / "print"
     shutil.copytree(printed.build_dir / ".work" / "html", html)
-    epoch = int(session_date_epoch())
-    print_edition.build(html, out, "a4", epoch=epoch, only="chapters", log=lambda _: None)
+    shutil.copytree(printed.build_dir / ".work" / "print-a4", out)
     written = {path.name: path.stat().st_mtime_ns for path in (out / "chapters").glob("*.pdf")}
     assert len(written) == len(printed.chapters)
     # The last chapter: a longer chapter there moves no other chapter's pages.
     edited = printed.chapters[-1]
     page = html / f"{edited.docname}.html"
     page.write_text(page.read_text(encoding="utf-8").replace("</article>", "<p>One sentence more.</p></article>", 1), encoding="utf-8")
-    print_edition.build(html, out, "a4", epoch=epoch, only="chapters", log=lambda _: None)
+    print_edition.build(html, out, "a4", epoch=int(session_date_epoch()), only="chapters", log=lambda _: None)
     again = {path.name for path in (out / "chapters").glob("*.pdf") if path.stat().st_mtime_ns != written[path.name]}
     assert again == {edited.pdf_name}, f"printed again: {sorted(again)}"
     assert "One sentence more." in pdftotext(out / "chapters" / edited.pdf_name)
