@@ -78,7 +78,7 @@ linkcheck: venv ## Check external links (needs the network)
 test: venv system-deps system-deps-test checkers ## Run every test (builds once into a temporary folder)
 	$(PYTHON) -m pytest
 
-test-fast: venv ## Run the fast tier: pure functions and small Sphinx projects, no book build (tests/fast/)
+test-fast: venv system-deps system-deps-test ## Run the fast tier: pure functions and small Sphinx projects, no book build (tests/fast/)
 	$(PYTHON) -m pytest tests/fast
 
 bench: venv system-deps system-deps-test ## Measure build and page-load performance (_build/bench.json)

@@ -18,6 +18,7 @@ flags from here whether Playwright or Ace's puppeteer starts it.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -106,6 +107,24 @@ def site_pages(html: Path) -> list[Path]:
 SOURCE_PARTS = ("book", "handbook", "_static", "_templates", "_print", "conf.py", "requirements", "pyproject.toml")
 
 
+@functools.cache
+def session_date_epoch() -> str:
+    """SOURCE_DATE_EPOCH for every build of the session: this checkout's, read once.
+
+    A copy of the sources has no git history, so it needs it given; and a
+    commit made while the tests run must not give later builds other dates
+    than earlier ones (the build would see new dates, and the PDFs differ).
+    """
+    from handbook.build import source_date_epoch
+
+    return source_date_epoch()
+
+
+def session_env() -> dict[str, str]:
+    """The environment a tool that builds runs in: this one, with the session's SOURCE_DATE_EPOCH."""
+    return dict(os.environ, SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH") or session_date_epoch())
+
+
 def run_build(
     build_dir: Path, *args: str, root: Path = ROOT, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -113,14 +132,10 @@ def run_build(
 
     It runs in ``root``, so a copy of the sources builds with its own copy of
     the package: ``python -m`` puts the working folder first on the path.
-
-    A copy of the sources has no git history, so it gets this checkout's
-    SOURCE_DATE_EPOCH: the same commit, the same dates in the PDFs.
+    Every build of the session gets the same SOURCE_DATE_EPOCH.
     """
-    if env is None and root != ROOT:
-        from handbook.build import source_date_epoch
-
-        env = dict(os.environ, SOURCE_DATE_EPOCH=source_date_epoch())
+    env = session_env() if env is None else dict(env)
+    env.setdefault("SOURCE_DATE_EPOCH", session_date_epoch())
     command = [sys.executable, "-m", "handbook.build", *args, "--build-dir", str(build_dir)]
     return subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, BookBuild
+from conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, BookBuild, session_env
 
 RUN_ACE = ROOT / "tests" / "run_ace.cjs"
 CHAPTER = "risks"
@@ -65,7 +65,7 @@ def epubs(book: BookBuild, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     result = subprocess.run(
         [sys.executable, "-m", "handbook.export", CHAPTER, "--format", "epub",
          "--out", str(out), "--build-dir", str(book.build_dir)],
-        capture_output=True, text=True, cwd=ROOT,
+        capture_output=True, text=True, cwd=ROOT, env=session_env(),
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     return {"book": book.epub, "chapter": out / f"{book.chapter(CHAPTER).stem}.epub"}

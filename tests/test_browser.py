@@ -5,9 +5,12 @@ plain static server:
 
 * every page passes axe-core (4.14, from npm: package-lock.json) with its
   default rules, WCAG A and AA and best practices, none switched off: every
-  page on a wide screen in light mode, and the pages that between them show
-  every kind of element in dark mode and on a phone;
+  page on a reader's first visit on a wide screen, and the pages that
+  between them show every kind of element in dark mode and on a phone;
 * no page asks anything of another server, and nothing it asks for is missing;
+
+Each page is opened once per kind of reader (the ``tour`` fixture) and
+every check above that concerns all pages reads that one visit.
 * every link and ``#anchor`` inside the site leads to a file and an element;
 * a chapter printed from the browser is the chapter and nothing else, with
   the addresses of its outside links printed;
@@ -32,8 +35,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from conftest import ROOT, BookBuild
-from handbook.meta import load_redirects
+from conftest import NODE_MODULES, BookBuild
 from readers import pdf_pages
 
 WIDE = {"width": 1280, "height": 900}
@@ -147,15 +149,9 @@ def page_parts(html: str) -> set[str]:
     return tags | {f".{name}" for name in classes}
 
 
-def checked_pages(book: BookBuild) -> list[str]:
-    """Every page a reader can stay on: a redirect page sends them on at once."""
-    moved = {f"{old}.html" for old in load_redirects()}
-    return [name for name in site_pages(book) if name not in moved]
-
-
 def pages_showing_every_kind_of_element(book: BookBuild) -> list[str]:
     """A few pages that between them have every tag and class of the site (a greedy set cover)."""
-    parts = {name: page_parts((book.html / name).read_text(encoding="utf-8")) for name in checked_pages(book)}
+    parts = {name: page_parts((book.html / name).read_text(encoding="utf-8")) for name in site_pages(book)}
     left, chosen = set().union(*parts.values()), []
     while left:
         best = max(sorted(parts), key=lambda name: len(parts[name] & left))
@@ -164,30 +160,95 @@ def pages_showing_every_kind_of_element(book: BookBuild) -> list[str]:
     return sorted(chosen)
 
 
-@pytest.mark.parametrize(
-    ("viewport", "mode"),
-    [(WIDE, "light"), (WIDE, "dark"), (PHONE, "light"), (PHONE, "dark")],
-    ids=["wide-light", "wide-dark", "phone-light", "phone-dark"],
-)
-def test_pages_pass_axe_with_its_best_practices(book: BookBuild, site_url: str, browser, checkers, viewport, mode) -> None:
-    full = (viewport, mode) == (WIDE, "light")
-    names = checked_pages(book) if full else pages_showing_every_kind_of_element(book)
-    problems, rules, engine = [], set(), {}
-    with reader(browser, viewport, mode) as context:
-        # axe-core from node_modules, in every page before the page's own scripts: nothing is fetched.
-        context.add_init_script(path=checkers / "axe-core" / "axe.min.js")
-        for name in names:
-            with visit(context, address(site_url, name), until="load") as (page, _):
-                results = page.evaluate(AXE)
-            engine = results["testEngine"]
-            rules |= {rule["id"] for kind in ("passes", "incomplete", "inapplicable", "violations") for rule in results[kind]}
-            for violation in results["violations"]:
-                targets = [node["target"] for node in violation["nodes"][:3]]
-                problems.append(f"{name}: {violation['id']} ({violation['help']}) at {targets}")
+# -- one tour of the site per kind of reader -------------------------------------------
+#
+# Each page is opened once per setup, and everything the checks below need
+# is recorded on that one visit: what it asked for and what failed, what it
+# logged, axe-core's results, the icon-font glyphs it shows and how wide it
+# is. axe runs on every page in the first setup and, in the others, on the
+# pages that between them show every kind of element.
+
+SETUPS = {
+    # name: (viewport, the colour mode the reader chose (None: a first visit, the theme's "auto"), axe on every page)
+    "wide-first-visit": (WIDE, None, True),
+    "wide-dark": (WIDE, "dark", False),
+    "phone-light": (PHONE, "light", False),
+    "phone-dark": (PHONE, "dark", False),
+}
+# Where every request and message is checked, a page is left until the
+# network has been quiet for half a second; on a phone, until it has loaded.
+WAIT_UNTIL = {"wide-first-visit": "networkidle", "wide-dark": "networkidle", "phone-light": "load", "phone-dark": "load"}
+GLYPHS = """() => [...document.querySelectorAll('*')].flatMap(el => ['::before', '::after']
+    .map(p => [el.tagName + '.' + el.className + p, getComputedStyle(el, p).content]))"""
+
+
+@dataclass
+class PageSeen:
+    """What one page did and showed in one setup."""
+
+    visit: Visit
+    axe: dict | None  # axe-core's results, where it ran
+    glyphs: list[str]  # pseudo-element contents with an icon-font character
+    width: tuple[int, int]  # the document's scroll width and the window's width
+    weight: dict[str, int] | None  # gzipped bytes of everything it loaded, by address (a first visit to a chapter)
+
+
+@pytest.fixture(scope="module")
+def tour(book: BookBuild, site_url: str, browser):
+    """``tour(setup)``: each page's PageSeen in that setup, by page; each setup is toured once."""
+    axe_script = NODE_MODULES / "axe-core" / "axe.min.js"
+    sample = set(pages_showing_every_kind_of_element(book))
+    toured: dict[str, dict[str, PageSeen]] = {}
+
+    def seen_in(setup: str) -> dict[str, PageSeen]:
+        if setup in toured:
+            return toured[setup]
+        viewport, mode, axe_everywhere = SETUPS[setup]
+        pages: dict[str, PageSeen] = {}
+        with reader(browser, viewport, mode) as context:
+            if axe_script.is_file():
+                # axe-core from node_modules, in every page before the page's own scripts: nothing is fetched.
+                context.add_init_script(path=axe_script)
+            # Pages in dark mode: the axe sample in phone-dark; every page elsewhere.
+            names = sorted(sample) if setup == "phone-dark" else site_pages(book)
+            weighed = {"index.html", *(f"{chapter.docname}.html" for chapter in book.chapters)} if setup == "wide-first-visit" else set()
+            for name in names:
+                with visit(context, address(site_url, name), until=WAIT_UNTIL[setup]) as (page, seen):
+                    weight = seen.gzipped_bytes_by_url() if name in weighed else None
+                    axe = page.evaluate(AXE) if axe_script.is_file() and (axe_everywhere or name in sample) else None
+                    glyphs = [f"{at} {content!r}" for at, content in page.evaluate(GLYPHS) if ICON_FONT_GLYPH.search(content)]
+                    width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+                    if setup == "wide-first-visit" and name == PRINTED_CHAPTER:
+                        # What only shows on demand or on paper loads now.
+                        page.keyboard.press("Control+k")
+                        page.locator("#pst-search-dialog input[name=q]").wait_for()
+                        page.keyboard.press("Escape")
+                        page.locator(".dropdown-download-buttons .dropdown-toggle").click()
+                        page.emulate_media(media="print")
+                        page.wait_for_load_state("networkidle")
+                pages[name] = PageSeen(seen, axe, glyphs, tuple(width), weight)
+        toured[setup] = pages
+        return pages
+
+    return seen_in
+
+
+@pytest.mark.parametrize("setup", list(SETUPS))
+def test_pages_pass_axe_with_its_best_practices(book: BookBuild, tour, checkers, setup: str) -> None:
+    checked = {name: seen.axe for name, seen in tour(setup).items() if seen.axe is not None}
+    problems, rules = [], set()
+    for name, results in checked.items():
+        rules |= {rule["id"] for kind in ("passes", "incomplete", "inapplicable", "violations") for rule in results[kind]}
+        for violation in results["violations"]:
+            targets = [node["target"] for node in violation["nodes"][:3]]
+            problems.append(f"{name}: {violation['id']} ({violation['help']}) at {targets}")
+    engine = next(iter(checked.values()))["testEngine"]
     assert tuple(map(int, engine["version"].split(".")[:2])) >= AXE_VERSION, engine
     # Best practices ran (region, landmark-unique), and the WCAG 2.5.3 rule older axe-core left off.
     assert {"region", "label-content-name-mismatch", "color-contrast", "landmark-unique"} <= rules, sorted(rules)
-    assert len(names) >= (15 if full else 5), names
+    assert len(checked) >= (15 if SETUPS[setup][2] else 5), sorted(checked)
+    if SETUPS[setup][2]:
+        assert sorted(checked) == site_pages(book)
     assert problems == [], "\n".join(problems)
 
 
@@ -197,24 +258,14 @@ def test_pages_pass_axe_with_its_best_practices(book: BookBuild, site_url: str, 
 # -- privacy and offline ------------------------------------------------------------
 
 
-def test_no_page_asks_another_server_for_anything_or_misses_a_file(book: BookBuild, site_url: str, browser) -> None:
+def test_no_page_asks_another_server_for_anything_or_misses_a_file(book: BookBuild, site_url: str, tour) -> None:
     origin = site_url.rstrip("/")
+    local = (origin + "/", "data:", "blob:")
     elsewhere, missing, asked = [], [], 0
-    with reader(browser) as context:
-        for name in site_pages(book):
-            with visit(context, address(site_url, name)) as (page, seen):
-                if name == PRINTED_CHAPTER:
-                    # What only shows on demand or on paper loads now.
-                    page.keyboard.press("Control+k")
-                    page.locator("#pst-search-dialog input[name=q]").wait_for()
-                    page.keyboard.press("Escape")
-                    page.locator(".dropdown-download-buttons .dropdown-toggle").click()
-                    page.emulate_media(media="print")
-                    page.wait_for_load_state("networkidle")
-            asked += len(seen.requests)
-            local = (origin + "/", "data:", "blob:")
-            elsewhere += [f"{name}: {url}" for url in seen.requests if not url.startswith(local)]
-            missing += [f"{name}: {problem}" for problem in seen.failed + seen.bad_status]
+    for name, seen in tour("wide-first-visit").items():
+        asked += len(seen.visit.requests)
+        elsewhere += [f"{name}: {url}" for url in seen.visit.requests if not url.startswith(local)]
+        missing += [f"{name}: {problem}" for problem in seen.visit.failed + seen.visit.bad_status]
     assert asked > 5 * len(site_pages(book)), "hardly any requests were seen"
     problems = [f"asked another server: {r}" for r in elsewhere] + [f"failed: {r}" for r in missing]
     assert problems == [], "\n".join(problems)
@@ -391,30 +442,22 @@ def test_a_reader_in_dark_mode_prints_dark_text_on_white(site_url: str, browser)
 # -- the console ------------------------------------------------------------------------
 
 
-def test_no_page_logs_an_error_or_warning(book: BookBuild, site_url: str, browser) -> None:
+def test_no_page_logs_an_error_or_warning(book: BookBuild, tour) -> None:
     problems = []
-    for mode in (None, "dark"):  # a first visit (the theme's "auto"), and a reader who chose dark
-        with reader(browser, mode=mode) as context:
-            for name in site_pages(book):
-                with visit(context, address(site_url, name)) as (_, seen):
-                    pass
-                problems += [f"{name} ({mode or 'first visit'}): {m}" for m in seen.console + seen.errors]
+    for setup in SETUPS:  # a first visit (the theme's "auto"), and readers who chose dark or light
+        for name, seen in tour(setup).items():
+            problems += [f"{name} ({setup}): {m}" for m in seen.visit.console + seen.visit.errors]
+    assert sum(len(tour(setup)) for setup in SETUPS) > 3 * len(site_pages(book))
     assert problems == [], "\n".join(problems)
 
 
 # -- small screens --------------------------------------------------------------------------
 
 
-def test_no_page_scrolls_sideways_on_a_phone(book: BookBuild, site_url: str, browser) -> None:
-    wide = []
-    with reader(browser, PHONE) as context:
-        for name in site_pages(book):
-            with visit(context, address(site_url, name), until="load") as (page, _):
-                scroll, client = page.evaluate(
-                    "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-                )
-            if scroll > client:
-                wide.append(f"{name}: {scroll}px wide in a {client}px window")
+def test_no_page_scrolls_sideways_on_a_phone(book: BookBuild, tour) -> None:
+    pages = tour("phone-light")
+    assert sorted(pages) == site_pages(book)
+    wide = [f"{name}: {scroll}px wide in a {client}px window" for name, seen in pages.items() for scroll, client in [seen.width] if scroll > client]
     assert wide == [], "\n".join(wide)
 
 
@@ -438,16 +481,15 @@ def test_wide_tables_scroll_in_their_own_box_on_a_phone(site_url: str, browser) 
 # -- page weight and what must keep working ------------------------------------------------------
 
 
-def test_chapter_pages_weigh_under_200_kb_gzipped(book: BookBuild, site_url: str, browser) -> None:
+def test_chapter_pages_weigh_under_200_kb_gzipped(book: BookBuild, tour) -> None:
+    weighed = {name: seen.weight for name, seen in tour("wide-first-visit").items() if seen.weight is not None}
+    assert sorted(weighed) == sorted(["index.html", *(f"{chapter.docname}.html" for chapter in book.chapters)])
     heavy = []
-    with reader(browser) as context:
-        for name in ["index.html"] + [f"{chapter.docname}.html" for chapter in book.chapters]:
-            with visit(context, site_url + name) as (_, seen):
-                sizes = seen.gzipped_bytes_by_url()
-            assert not [url for url in sizes if "fontawesome" in url]
-            if sum(sizes.values()) >= PAGE_WEIGHT_LIMIT:
-                largest = sorted(sizes.items(), key=lambda item: -item[1])[:5]
-                heavy.append(f"{name}: {sum(sizes.values())} bytes gzipped; largest: {largest}")
+    for name, sizes in weighed.items():
+        assert not [url for url in sizes if "fontawesome" in url]
+        if sum(sizes.values()) >= PAGE_WEIGHT_LIMIT:
+            largest = sorted(sizes.items(), key=lambda item: -item[1])[:5]
+            heavy.append(f"{name}: {sum(sizes.values())} bytes gzipped; largest: {largest}")
     assert heavy == [], "\n".join(heavy)
 
 
@@ -496,18 +538,11 @@ def test_header_icons_are_drawn_without_font_awesome(site_url: str, browser) -> 
     assert _not_drawn(wide + menu + phone) == []
 
 
-def test_no_page_shows_an_icon_font_glyph(book: BookBuild, site_url: str, browser) -> None:
+def test_no_page_shows_an_icon_font_glyph(book: BookBuild, tour) -> None:
     """Without Font Awesome's font, a glyph the theme's CSS still puts in a
     ::before or ::after would be an empty box."""
-    glyphs = []
-    with reader(browser) as context:
-        for name in site_pages(book):
-            with visit(context, address(site_url, name), until="load") as (page, _):
-                contents = page.evaluate(
-                    """() => [...document.querySelectorAll('*')].flatMap(el => ['::before', '::after']
-                        .map(p => [el.tagName + '.' + el.className + p, getComputedStyle(el, p).content]))"""
-                )
-            glyphs += [f"{name}: {at} {content!r}" for at, content in contents if ICON_FONT_GLYPH.search(content)]
+    glyphs = [f"{name} ({setup}): {glyph}" for setup in ("wide-first-visit", "phone-light")
+              for name, seen in tour(setup).items() for glyph in seen.glyphs]  # fmt: skip
     assert glyphs == [], "\n".join(glyphs)
 
 

@@ -1,13 +1,14 @@
-"""The handbook's content: it mirrors the source, cites real sources, and is right.
+"""The handbook's content as a reader gets it: it mirrors the source, cites real sources, and is right.
 
 The source document (../shared/source/autoimmune-therapy.txt) is copied into
-tests/source/ so these tests run from a clean clone.
+tests/source/ so these tests run from a clean clone. What needs no build
+(the chapters' words and spelling, the drug data's facts) is checked in
+tests/fast/test_book_text.py and tests/fast/test_drug_data.py.
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -15,15 +16,12 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
+from book_text import BOOK, SOURCE, words
 from conftest import ROOT, BookBuild
+from drug_rules import drugs
 from handbook.drug_facts import load_drugs
 from handbook.meta import load_chapters
 from readers import html_text, pdf_pages
-
-SOURCE = ROOT / "tests" / "source" / "autoimmune-therapy.txt"
-BOOK = ROOT / "book"
-WORDLIST = ROOT / "tests" / "wordlist.txt"
-DICTIONARY = ROOT / "tests" / "dictionary" / "en_GB"
 
 # Each paragraph of the source, the chapter(s) that carry it, and its key
 # terms; a tuple lists acceptable spellings of one term.
@@ -63,25 +61,6 @@ def source_paragraphs() -> list[str]:
     return [line for line in lines[1:] if line]
 
 
-def prose(markdown: str) -> str:
-    """A chapter's prose as a reader reads it: no markup, tables or figures."""
-    text = re.sub(r"\A---\n.*?\n---\n", "", markdown, flags=re.S)
-    text = re.sub(r"^(`{3,}|~{3,}).*?^\1\s*$", " ", text, flags=re.S | re.M)  # fenced blocks
-    text = re.sub(r"^:{3,}\{[^}]*\}.*$|^:{3,}\s*$|^:[a-z-]+:.*$", " ", text, flags=re.M)  # fence lines
-    text = re.sub(r"\{cite(?::[a-z]+)?\}`[^`]*`", " ", text)
-    text = re.sub(r"\{numref\}`([^`<]*?)%s[^`]*`", r"\1 N", text)
-    text = re.sub(r"\{(?:numref|ref|doc)\}`[^`<]*`", " N ", text)  # a bare label prints a title
-    text = re.sub(r"\{[a-z:]+\}`([^`<]*?)\s*<[^`]*>`", r"\1", text)
-    text = re.sub(r"\{[a-z:]+\}`([^`]*)`", r"\1", text)
-    text = re.sub(r"^\([a-z0-9-]+\)=\s*$", " ", text, flags=re.M)
-    text = re.sub(r"`[^`]*`", " ", text)  # inline code: file names, not prose
-    return text
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"[A-Za-zα-ω][A-Za-zα-ω'’-]*", text)
-
-
 def chapter_page(book: BookBuild, docname: str) -> str:
     return html_text(book.html / f"{docname}.html")
 
@@ -112,24 +91,7 @@ def test_each_chapter_names_its_source_paragraphs_key_terms(book: BookBuild, sta
             assert any(o.lower() in text for o in options), f"{docname} does not mention {options}"
 
 
-def test_no_run_of_eight_words_is_copied_from_the_source() -> None:
-    source_words = [w.lower() for w in words(SOURCE.read_text(encoding="utf-8"))]
-    runs = {tuple(source_words[i : i + 8]) for i in range(len(source_words) - 7)}
-    for path in sorted(BOOK.glob("[0-9][0-9]-*.md")):
-        text_words = [w.lower() for w in words(prose(path.read_text(encoding="utf-8")))]
-        copied = [" ".join(text_words[i : i + 8]) for i in range(len(text_words) - 7) if tuple(text_words[i : i + 8]) in runs]
-        assert not copied, f"{path.name} copies the source: {copied[:3]}"
-
-
 # -- shape of every chapter --------------------------------------------------------
-
-
-@pytest.mark.parametrize("docname", CHAPTERS)
-def test_chapter_length_is_that_of_a_real_handbook_chapter(docname: str) -> None:
-    count = len(words(prose((BOOK / f"{docname}.md").read_text(encoding="utf-8"))))
-    # A handbook chapter, not a leaflet; and not so long that a reader who
-    # prints one chapter gets a booklet (the safety chapter is the longest).
-    assert 1200 <= count <= 3200, f"{docname}: {count} words of prose"
 
 
 @pytest.mark.parametrize("docname", CHAPTERS)
@@ -207,57 +169,7 @@ def test_every_page_says_it_is_not_medical_advice(book: BookBuild) -> None:
     assert not missing, f"book PDF pages without the notice: {missing}"
 
 
-def test_no_personal_dosing_instructions() -> None:
-    instruction = re.compile(r"\b(?:you should|you must|always)\s+take\s+\d|\btake\s+\d+(?:\.\d+)?\s*mg\b", re.I)
-    for path in sorted(BOOK.glob("*.md")):
-        found = instruction.findall(path.read_text(encoding="utf-8"))
-        assert not found, f"{path.name}: {found}"
-
-
 # -- drug facts: one place, rendered, and right ---------------------------------------
-
-
-def drugs() -> dict[str, dict]:
-    return {d["name"]: d for d in yaml.safe_load((BOOK / "_data" / "drugs.yaml").read_text(encoding="utf-8"))}
-
-
-def test_the_data_file_holds_the_sixteen_core_drugs() -> None:
-    expected = {
-        "Methotrexate", "Azathioprine", "Prednisone", "Infliximab", "Adalimumab", "Etanercept", "Rituximab",
-        "Tocilizumab", "Abatacept", "Ustekinumab", "Natalizumab", "Belimumab", "Teplizumab", "Tofacitinib",
-        "Baricitinib", "Upadacitinib",
-    }  # fmt: skip
-    assert expected <= set(drugs())
-
-
-def test_drug_classes_targets_and_warnings_match_the_fact_sheet() -> None:
-    """The facts most often got wrong, as ../shared/references/drug-facts.md states them."""
-    d = drugs()
-    assert "Fusion protein" in d["Etanercept"]["class"] and "not a monoclonal antibody" in d["Etanercept"]["class"]
-    assert "lymphotoxin" in d["Etanercept"]["target"]
-    assert "Fusion protein" in d["Abatacept"]["class"] and "CD80" in d["Abatacept"]["target"]
-    assert d["Infliximab"]["class"].startswith("Chimeric") and "Intravenous" in d["Infliximab"]["route"]
-    assert d["Rituximab"]["class"].startswith("Chimeric") and "CD20" in d["Rituximab"]["target"]
-    assert "human" in d["Adalimumab"]["class"].lower() and "Subcutaneous" in d["Adalimumab"]["route"]
-    assert "Humanised" in d["Tocilizumab"]["class"] and "IL-6 receptor" in d["Tocilizumab"]["target"]
-    assert "p40" in d["Ustekinumab"]["target"] and "IL-23" in d["Ustekinumab"]["target"]
-    assert "α4-integrin" in d["Natalizumab"]["target"] and "PML" in d["Natalizumab"]["boxed_warning"]
-    assert "TOUCH" in d["Natalizumab"]["boxed_warning"]
-    assert "BLyS" in d["Belimumab"]["target"] and "not bind B cells" in d["Belimumab"]["target"]
-    assert "CD3" in d["Teplizumab"]["target"]
-    assert "once a week" in d["Methotrexate"]["route"]
-    assert "Dihydrofolate reductase" in d["Methotrexate"]["target"]
-    assert "TPMT" in d["Azathioprine"]["before_starting"] and "Malignancy" in d["Azathioprine"]["boxed_warning"]
-    for name in ("Belimumab", "Abatacept", "Ustekinumab", "Prednisone", "Teplizumab"):
-        assert d[name]["boxed_warning"] == "None", name
-    for name in ("Tofacitinib", "Baricitinib", "Upadacitinib"):
-        warning = d[name]["boxed_warning"].lower()
-        for element in ("serious infections", "mortality", "malignancy", "cardiovascular", "thrombosis"):
-            assert element in warning, (name, element)
-        assert d[name]["group"] == "jak-inhibitor" and "Oral" in d[name]["route"]
-    for name in ("Infliximab", "Adalimumab", "Etanercept"):
-        assert "tuberculosis" in d[name]["boxed_warning"].lower()
-    assert "hepatitis B" in d["Rituximab"]["boxed_warning"]
 
 
 def test_every_drug_appears_in_a_chapter_table_and_in_the_index(book: BookBuild) -> None:
@@ -270,7 +182,7 @@ def test_every_drug_appears_in_a_chapter_table_and_in_the_index(book: BookBuild)
     for name, drug in drugs().items():
         assert f"<strong>{name}</strong>" in tables, f"{name} is in no chapter's drug table"
         assert re.search(rf">{name}</a>|<li>{name}", index), f"{name} is not in the index"
-        assert name in reference and drug["brand"] in reference
+        assert name in reference and drug.fields["brand"] in reference
 
 
 def test_diseases_and_mechanisms_are_in_the_index(book: BookBuild) -> None:
@@ -319,50 +231,6 @@ def test_three_figures_with_alt_text_in_html_epub_and_pdf(book: BookBuild) -> No
     text = " ".join(pdf_pages(book.book_pdf))
     for docname in set(figures.values()):
         assert f"Figure {CHAPTER_NUMBERS[docname]}.1" in text
-
-
-def unknown_words(text: str) -> list[str]:
-    """Words hunspell does not know, with the committed dictionary and word list.
-
-    The dictionary is the copy in tests/dictionary/ (British English), not
-    the distribution's: Debian 12's and 13's differ, and the answer must not.
-    """
-    result = subprocess.run(
-        ["hunspell", "-d", str(DICTIONARY), "-p", str(WORDLIST), "-l"],
-        input=text, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return sorted(set(result.stdout.split()))
-
-
-def test_chapters_are_spelled_right() -> None:
-    """hunspell (British English) with the committed dictionary and medical word list."""
-    unknown = {path.name: unknown_words(prose(path.read_text(encoding="utf-8"))) for path in sorted(BOOK.glob("*.md"))}
-    unknown = {name: found for name, found in unknown.items() if found}
-    assert not unknown, f"unknown words {unknown} (fix them, or add real terms to {WORDLIST.name})"
-
-
-# Words whose -ize spelling is the only one (not variants of an -ise verb).
-# Proper names keep their own spelling ("World Health Organization").
-IZE_ONLY = {"Organization", "size", "sizes", "sized", "prize", "prizes", "seize", "seized", "seizes", "seizure", "seizures", "capsize"}
-
-
-def test_one_variety_of_english_british_with_ise() -> None:
-    """British English with -ise endings: "humanised", "organisation", never "humanized".
-
-    The dictionary accepts both (-ize is also British, "Oxford" spelling), so
-    the check is of our own choice: an -iz- word is wrong wherever its -is-
-    form is a word too.
-    """
-    mixed = {}
-    for path in sorted(BOOK.glob("*.md")):
-        candidates = {w for w in words(prose(path.read_text(encoding="utf-8"))) if re.search(r"[a-z]iz(?:e|es|ed|ing|ation|ations|er|ers)\b", w)}
-        candidates -= {w for w in candidates if w in IZE_ONLY or w.lower() in IZE_ONLY}
-        british = {w: re.sub(r"iz(?=e|ing|ation|er)", "is", w) for w in candidates}
-        known = set(british.values()) - set(unknown_words("\n".join(british.values())))
-        wrong = sorted(w for w, b in british.items() if b in known)
-        if wrong:
-            mixed[path.name] = wrong
-    assert not mixed, f"-ize spellings (the handbook uses British -ise): {mixed}"
 
 
 # -- plain language, and where verification notes belong ------------------------------

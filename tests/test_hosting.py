@@ -14,6 +14,7 @@ import hashlib
 import http.server
 import os
 import re
+import shutil
 import struct
 import subprocess
 import sys
@@ -157,10 +158,18 @@ class RebasedBuild:
 
 
 @pytest.fixture(scope="module")
-def rebased(tmp_path_factory: pytest.TempPathFactory) -> RebasedBuild:
-    """An HTML-only build for a site hosted under a path: HANDBOOK_BASEURL=https://example.org/handbook/."""
+def rebased(book: BookBuild, tmp_path_factory: pytest.TempPathFactory) -> RebasedBuild:
+    """An HTML-only build for a site hosted under a path: HANDBOOK_BASEURL=https://example.org/handbook/.
+
+    It starts from a copy of the session build's Sphinx cache, as a second
+    build in a checkout would: only the base URL differs, so Sphinx writes
+    every page again from its cache without reading them.
+    """
     chosen = os.environ.get("HANDBOOK_TEST_BUILD_DIR")
     build_dir = Path(f"{chosen}-rebased").resolve() if chosen else tmp_path_factory.mktemp("rebased")
+    for cache in ("doctrees-html", "html"):
+        shutil.rmtree(build_dir / ".work" / cache, ignore_errors=True)
+        shutil.copytree(book.build_dir / ".work" / cache, build_dir / ".work" / cache)
     result = run_build(build_dir, "html", env=dict(os.environ, HANDBOOK_BASEURL=REBASED_URL))
     if result.returncode != 0:
         pytest.fail(f"the HTML build with HANDBOOK_BASEURL fails:\n{result.stdout}\n{result.stderr}", pytrace=False)
@@ -221,16 +230,6 @@ def test_plain_static_server_serves_every_download_link(book: BookBuild, site_ur
         status, body = fetch(site_url + link)
         assert status == 200, f"{link}: HTTP {status}"
         assert body[:4] in (b"%PDF", b"PK\x03\x04"), f"{link} is neither a PDF nor an EPUB"
-
-
-def test_plain_static_server_search_finds_methotrexate(site_url: str, browser) -> None:
-    page = browser.new_page()
-    page.goto(site_url + "search.html?q=methotrexate")
-    results = page.locator("#search-results ul.search li")
-    results.first.wait_for(timeout=15_000)
-    hrefs = results.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
-    page.close()
-    assert any(h.startswith("risks.html") for h in hrefs), hrefs
 
 
 def test_404_page_from_a_nested_path_keeps_the_sites_look(book: BookBuild, pages_host: Host, browser) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from bs4 import BeautifulSoup
-from conftest import BookBuild, run_build
+from conftest import BookBuild, run_build, session_date_epoch
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NumberObject
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,21 +242,6 @@ def test_contents_page_numbers_lead_to_the_sections(printed: BookBuild) -> None:
     assert not wrong, f"sections not on the page the contents give: {wrong}"
 
 
-def test_figure_text_prints_at_9_pt_or_more() -> None:
-    # The print edition's figure width and height cap, and each figure's
-    # smallest text in its own units, give the printed size.
-    from handbook.print_edition import FIGURE_MAX_HEIGHT_MM, FIGURE_WIDTH_MM
-
-    figures = sorted((ROOT / "book" / "figures").glob("*.svg"))
-    assert figures, "no figures to check"
-    for figure in figures:
-        svg = figure.read_text(encoding="utf-8")
-        _, _, view_width, view_height = map(float, re.search(r'viewBox="([^"]+)"', svg).group(1).split())
-        scale = min(FIGURE_WIDTH_MM / view_width, FIGURE_MAX_HEIGHT_MM / view_height) * 72 / 25.4  # points per unit
-        smallest = min(float(size) for size in re.findall(r'font-size="([\d.]+)"', svg))
-        assert smallest * scale >= 9, f"{figure.name}: text prints at {smallest * scale:.1f} pt"
-
-
 def test_index_has_page_numbers(printed: BookBuild) -> None:
     reader = pypdf.PdfReader(book_pdf(printed))
     text = " ".join(reader.pages[-1].extract_text().split())
@@ -340,32 +325,30 @@ def test_figures_carry_their_alt_text(printed: BookBuild) -> None:
 
 
 def test_a_chapter_edition_is_reproducible(printed: BookBuild, tmp_path: Path) -> None:
-    from handbook.build import source_date_epoch
     from handbook.print_edition import Job, render_chapter
 
     chapter = printed.chapters[-1]
     published = chapter_pdf(printed, chapter.slug)
     first_page = int(pdftotext(published, 1, 1).split()[-1])
     again = tmp_path / chapter.pdf_name
-    render_chapter(Job(printed.build_dir / ".work" / "html", chapter, "a4", first_page, again, int(source_date_epoch()), None))
+    render_chapter(Job(printed.build_dir / ".work" / "html", chapter, "a4", first_page, again, int(session_date_epoch()), None))
     assert again.read_bytes() == published.read_bytes(), f"{chapter.pdf_name}: two renders differ"
 
 
 def test_an_edit_to_one_chapter_prints_only_that_chapter_edition_again(printed: BookBuild, tmp_path: Path) -> None:
     from handbook import print_edition
-    from handbook.build import source_date_epoch
 
+    # The session build's HTML and its print edition, with the record of each chapter edition's input.
     html, out = tmp_path / "html", tmp_path / "print"
     shutil.copytree(printed.build_dir / ".work" / "html", html)
-    epoch = int(source_date_epoch())
-    print_edition.build(html, out, "a4", epoch=epoch, only="chapters", log=lambda _: None)
+    shutil.copytree(printed.build_dir / ".work" / "print-a4", out)
     written = {path.name: path.stat().st_mtime_ns for path in (out / "chapters").glob("*.pdf")}
     assert len(written) == len(printed.chapters)
     # The last chapter: a longer chapter there moves no other chapter's pages.
     edited = printed.chapters[-1]
     page = html / f"{edited.docname}.html"
     page.write_text(page.read_text(encoding="utf-8").replace("</article>", "<p>One sentence more.</p></article>", 1), encoding="utf-8")
-    print_edition.build(html, out, "a4", epoch=epoch, only="chapters", log=lambda _: None)
+    print_edition.build(html, out, "a4", epoch=int(session_date_epoch()), only="chapters", log=lambda _: None)
     again = {path.name for path in (out / "chapters").glob("*.pdf") if path.stat().st_mtime_ns != written[path.name]}
     assert again == {edited.pdf_name}, f"printed again: {sorted(again)}"
     assert "One sentence more." in pdftotext(out / "chapters" / edited.pdf_name)

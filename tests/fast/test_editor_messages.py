@@ -2,8 +2,9 @@
 
 handbook/editor_messages.py rewrites what Sphinx and xelatex print, and
 handbook/preflight.py checks the sources before any builder runs. These
-tests feed them made-up warnings, logs and pages (tests/test_bad_input.py
-checks the same messages end to end, through real builds).
+tests feed them made-up warnings, logs and pages (tests/fast/test_broken_inputs.py
+checks the same messages through Sphinx on a small book, tests/test_bad_input.py
+through real builds).
 """
 
 from __future__ import annotations
