@@ -20,15 +20,11 @@ references page, sorts by author (or title) and year.
 
 from __future__ import annotations
 
-import hashlib
-import pickle
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import pybtex
 import pybtex.plugin
 from pybtex.database import Entry
 from pybtex.plugin import register_plugin
@@ -39,8 +35,6 @@ from pybtex.style.template import field, href, join, optional, sentence
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-from handbook.meta import BIB_FILE
-
 PARTIAL_CAVEAT = "Partially verified: some details were confirmed only in secondary copies"
 
 
@@ -49,11 +43,9 @@ def reader_note(note: str) -> str | None:
     return PARTIAL_CAVEAT if note.strip().upper().startswith("PARTIALLY VERIFIED") else None
 
 
-# Formatted entries by (style, name style, abbreviation, key, label). The
-# bibliography does not change during a build, and the entries are kept in the
-# doctree folder between builds (see load_formatted_entries).
+# Formatted entries by (style, name style, abbreviation, key, label), for one
+# build: the bibliography does not change during a build (forget_formatted_entries).
 _FORMATTED: dict[tuple[Any, ...], Any] = {}
-FORMATTED_CACHE = "handbook-formatted-entries.pickle"
 
 
 def plain(latex: str) -> str:
@@ -153,37 +145,9 @@ class HandbookAToZStyle(HandbookStyle):
     default_sorting_style = "handbook-a-z"
 
 
-def formatting_inputs() -> str:
-    """A hash of what a formatted entry depends on besides its key and label."""
-    digest = hashlib.sha256(pybtex.__version__.encode())
-    for path in (BIB_FILE, Path(__file__)):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def load_formatted_entries(app: Sphinx) -> None:
-    """Start from the entries formatted by earlier builds.
-
-    sphinxcontrib-bibtex formats every reference list again on every build,
-    even when only one page changed: 0.15 s of a one-chapter rebuild. The
-    cache is used only while the bibliography, this file and pybtex are the
-    ones it was made with.
-    """
-    try:
-        inputs, formatted = pickle.loads((Path(app.doctreedir) / FORMATTED_CACHE).read_bytes())
-    except Exception:  # missing, or written by another version: format again
-        return
-    if inputs == formatting_inputs():
-        _FORMATTED.update(formatted)
-
-
-def save_formatted_entries(app: Sphinx, exception: Exception | None) -> None:
-    """Keep this build's entries for the next (30 KB, written in a millisecond)."""
-    if exception is not None:
-        return
-    path = Path(app.doctreedir) / FORMATTED_CACHE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pickle.dumps((formatting_inputs(), _FORMATTED)))
+def forget_formatted_entries(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Each build formats from the bibliography as it is now (a preview runs many builds in one process)."""
+    _FORMATTED.clear()
 
 
 def order_citation_targets(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -225,8 +189,7 @@ def cache_plugin_lookups() -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     # After sphinxcontrib-bibtex has computed its citations (priority 500).
     app.connect("env-updated", order_citation_targets, priority=900)
-    app.connect("builder-inited", load_formatted_entries)
-    app.connect("build-finished", save_formatted_entries)
+    app.connect("env-before-read-docs", forget_formatted_entries)
     register_plugin("pybtex.style.sorting", "handbook-a-z", AuthorYearTitleOrder)
     register_plugin("pybtex.style.formatting", "handbook", HandbookStyle)
     register_plugin("pybtex.style.formatting", "handbook-a-z", HandbookAToZStyle)
