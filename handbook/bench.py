@@ -934,7 +934,7 @@ def main(argv: list[str] | None = None) -> int:
         args.work_dir.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="handbook-bench-", dir=args.work_dir))
     (work / "logs").mkdir()
-    runner = Runner(work / "logs", handbook_build.build_env("a4"), quiet_wait=args.quiet_wait)
+    runner = Runner(work / "logs", handbook_build.build_env(), quiet_wait=args.quiet_wait)
     results = Results(skipped=list(args.skip))
     say(f"{info['cores']} cores, {info['memory_gib']} GiB; {runs} run(s) per figure; working in {work}")
 

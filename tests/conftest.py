@@ -33,6 +33,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 from handbook.meta import Chapter, Edition, load_chapters, load_edition, load_redirects
+from handbook.settings import from_environment
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -157,7 +158,9 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
     result = run_build(build_dir, "all")
     if result.returncode != 0:
         pytest.fail(f"the handbook does not build:\n{result.stdout}\n{result.stderr}", pytrace=False)
-    return BookBuild(build_dir, load_edition(), load_chapters(), result.stdout + result.stderr)
+    # The edition as the build saw it: with HANDBOOK_BASEURL, when the tests run with one.
+    edition = load_edition(baseurl=from_environment().baseurl)
+    return BookBuild(build_dir, edition, load_chapters(), result.stdout + result.stderr)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

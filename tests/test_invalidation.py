@@ -30,8 +30,8 @@ def copy(book: BookBuild, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def build_html(copy: Path, **environment: str) -> str:
     from handbook.build import source_date_epoch
 
-    env = dict(os.environ, SOURCE_DATE_EPOCH=source_date_epoch(), **environment)
-    env.pop("HANDBOOK_BASEURL", None) if "HANDBOOK_BASEURL" not in environment else None
+    env = {name: value for name, value in os.environ.items() if name != "HANDBOOK_BASEURL"}
+    env |= {"SOURCE_DATE_EPOCH": source_date_epoch(), **environment}
     result = run_build(copy / "_build", "html", root=copy, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
