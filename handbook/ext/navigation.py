@@ -5,10 +5,11 @@ lists them, but not the sidebar of every other page (each shows the whole
 chapter list); and it never deletes the output of a page that is gone. The
 structure is what every page's navigation shows: the pages, their titles and
 the tables of contents (``handbook.meta.navigation_fingerprint``, read from
-the sources). Sphinx keeps its value in its environment; when a build finds
-it changed (a chapter added, removed, renamed, reordered or retitled), the
-builder's output folder is emptied and every page is read again, through
-Sphinx's own ``env-get-outdated`` event. So an incremental build equals a
+the sources). Sphinx keeps its value in its environment, one per builder
+(the HTML and EPUB builders share an environment but not an output folder);
+when a build finds it changed (a chapter added, removed, renamed, reordered
+or retitled), the builder's output folder is emptied and every page is read
+again, through Sphinx's own ``env-get-outdated`` event. So an incremental build equals a
 clean one, under ``build.py`` and in the preview alike.
 """
 
@@ -40,9 +41,20 @@ def empty_folder(folder: Path) -> None:
 def on_structure_change(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
                         removed: set[str]) -> set[str]:  # fmt: skip
     structure = navigation_fingerprint(Path(app.srcdir))
-    previous = getattr(env, ATTRIBUTE, None)
-    setattr(env, ATTRIBUTE, structure)
-    if previous is None or previous == structure:
+    by_builder: dict[str, str] = getattr(env, ATTRIBUTE, {})
+    previous = by_builder.get(app.builder.name)
+    setattr(env, ATTRIBUTE, {**by_builder, app.builder.name: structure})
+    if previous is None:
+        # No record for this builder (a fresh environment, after a failed
+        # build or the first run of this builder): what the output folder
+        # holds is unknown, and a removed page's file may be in it. Every
+        # page is written into an empty folder; the LaTeX folder is kept
+        # (a leftover .tex is never compiled, and latexmk's records in it
+        # spare the PDFs whose input did not change).
+        if app.builder.format == "html":
+            empty_folder(Path(app.outdir))
+        return set()
+    if previous == structure:
         return set()
     logger.info("the book's pages or chapter list changed: every page is read and written again")
     empty_folder(Path(app.outdir))
@@ -51,4 +63,4 @@ def on_structure_change(app: Sphinx, env: BuildEnvironment, added: set[str], cha
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", on_structure_change)
-    return {"version": "1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "1.0", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
