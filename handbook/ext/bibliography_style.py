@@ -20,8 +20,10 @@ references page, sorts by author (or title) and year.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -43,9 +45,10 @@ def reader_note(note: str) -> str | None:
     return PARTIAL_CAVEAT if note.strip().upper().startswith("PARTIALLY VERIFIED") else None
 
 
-# Formatted entries by (style, name style, abbreviation, key, label), for one
-# build: the bibliography does not change during a build (forget_formatted_entries).
+# Formatted entries by (style, name style, abbreviation, key, label). Kept in
+# Sphinx's environment between builds (restore_formatted_entries).
 _FORMATTED: dict[tuple[Any, ...], Any] = {}
+ENV_ATTRIBUTE = "handbook_formatted_entries"
 
 
 def plain(latex: str) -> str:
@@ -145,9 +148,33 @@ class HandbookAToZStyle(HandbookStyle):
     default_sorting_style = "handbook-a-z"
 
 
-def forget_formatted_entries(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
-    """Each build formats from the bibliography as it is now (a preview runs many builds in one process)."""
+def bibliography_digest(app: Sphinx) -> str:
+    digest = hashlib.sha256()
+    for name in app.config.bibtex_bibfiles:
+        digest.update((Path(app.confdir) / name).read_bytes())
+    return digest.hexdigest()
+
+
+def restore_formatted_entries(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Start from the entries the last build formatted, while the bibliography is the same.
+
+    sphinxcontrib-bibtex formats every reference list again on every build,
+    even when only one page changed: a sixth of a one-chapter HTML rebuild.
+    The entries live in Sphinx's environment, so they go when it does: a
+    change to this code or to pybtex (the config value ``handbook_code``,
+    ``handbook/ext/settings.py``) starts a fresh environment, and a changed
+    bibliography is formatted again.
+    """
     _FORMATTED.clear()
+    kept = getattr(env, ENV_ATTRIBUTE, None)
+    if kept is not None and kept[0] == bibliography_digest(app):
+        _FORMATTED.update(kept[1])
+
+
+def keep_formatted_entries(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """After sphinxcontrib-bibtex has formatted its lists, before Sphinx saves its environment."""
+    setattr(env, ENV_ATTRIBUTE, (bibliography_digest(app), dict(_FORMATTED)))
+    return []
 
 
 def order_citation_targets(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -189,7 +216,8 @@ def cache_plugin_lookups() -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     # After sphinxcontrib-bibtex has computed its citations (priority 500).
     app.connect("env-updated", order_citation_targets, priority=900)
-    app.connect("env-before-read-docs", forget_formatted_entries)
+    app.connect("env-before-read-docs", restore_formatted_entries)
+    app.connect("env-updated", keep_formatted_entries, priority=950)
     register_plugin("pybtex.style.sorting", "handbook-a-z", AuthorYearTitleOrder)
     register_plugin("pybtex.style.formatting", "handbook", HandbookStyle)
     register_plugin("pybtex.style.formatting", "handbook-a-z", HandbookAToZStyle)
