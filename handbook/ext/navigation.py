@@ -8,8 +8,9 @@ the tables of contents (``handbook.meta.navigation_fingerprint``, read from
 the sources). Sphinx keeps its value in its environment, one per builder
 (the HTML and EPUB builders share an environment but not an output folder);
 when a build finds it changed (a chapter added, removed, renamed, reordered
-or retitled), the builder's output folder is emptied and every page is read
-again, through Sphinx's own ``env-get-outdated`` event. So an incremental build equals a
+or retitled), the builder's output folder is emptied (at ``builder-inited``, before other
+extensions write into it) and every page is read again, through Sphinx's own
+``env-get-outdated`` event. So an incremental build equals a
 clean one, under ``build.py`` and in the preview alike.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from weakref import WeakKeyDictionary
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -38,29 +40,43 @@ def empty_folder(folder: Path) -> None:
                 child.unlink()
 
 
-def on_structure_change(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
-                        removed: set[str]) -> set[str]:  # fmt: skip
+# Builds whose structure changed, for env-get-outdated (a preview may run several apps).
+_STRUCTURE_CHANGED: WeakKeyDictionary[Sphinx, bool] = WeakKeyDictionary()
+
+
+def check_structure(app: Sphinx) -> None:
+    """Compare the structure with this builder's record; empty the output folder if it changed.
+
+    At builder-inited, before any other extension writes into the output
+    folder (the icons' stylesheet, for one), with Sphinx's environment loaded.
+    """
+    env = app.env
     structure = navigation_fingerprint(Path(app.srcdir))
     by_builder: dict[str, str] = getattr(env, ATTRIBUTE, {})
     previous = by_builder.get(app.builder.name)
     setattr(env, ATTRIBUTE, {**by_builder, app.builder.name: structure})
-    if previous is None:
+    changed = previous is not None and previous != structure
+    _STRUCTURE_CHANGED[app] = changed
+    if changed:
+        logger.info("the book's pages or chapter list changed: every page is read and written again")
+        empty_folder(Path(app.outdir))
+    elif previous is None and app.builder.format == "html":
         # No record for this builder (a fresh environment, after a failed
         # build or the first run of this builder): what the output folder
         # holds is unknown, and a removed page's file may be in it. Every
-        # page is written into an empty folder; the LaTeX folder is kept
-        # (a leftover .tex is never compiled, and latexmk's records in it
-        # spare the PDFs whose input did not change).
-        if app.builder.format == "html":
-            empty_folder(Path(app.outdir))
-        return set()
-    if previous == structure:
-        return set()
-    logger.info("the book's pages or chapter list changed: every page is read and written again")
-    empty_folder(Path(app.outdir))
-    return set(env.found_docs)
+        # page is written into an empty folder. The LaTeX folder is kept: a
+        # leftover .tex is never compiled, and latexmk's records in it spare
+        # the PDFs whose input did not change.
+        empty_folder(Path(app.outdir))
+
+
+def read_every_page(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
+                    removed: set[str]) -> set[str]:  # fmt: skip
+    return set(env.found_docs) if _STRUCTURE_CHANGED.get(app) else set()
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.connect("env-get-outdated", on_structure_change)
+    # First of all builder-inited handlers: others write into the output folder.
+    app.connect("builder-inited", check_structure, priority=1)
+    app.connect("env-get-outdated", read_every_page)
     return {"version": "1.0", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}
