@@ -148,8 +148,12 @@ class HandbookAToZStyle(HandbookStyle):
     default_sorting_style = "handbook-a-z"
 
 
-def bibliography_digest(app: Sphinx) -> str:
-    digest = hashlib.sha256()
+def formatting_inputs(app: Sphinx) -> str:
+    """What a formatted entry depends on besides its key and label: the bibliography, this code and pybtex."""
+    # handbook_code hashes the package's code and the pinned packages
+    # (handbook/ext/settings.py). Sphinx reads every page again when it
+    # changes, but keeps what extensions stored in its environment.
+    digest = hashlib.sha256(app.config.handbook_code.encode())
     for name in app.config.bibtex_bibfiles:
         digest.update((Path(app.confdir) / name).read_bytes())
     return digest.hexdigest()
@@ -160,20 +164,19 @@ def restore_formatted_entries(app: Sphinx, env: BuildEnvironment, docnames: list
 
     sphinxcontrib-bibtex formats every reference list again on every build,
     even when only one page changed: a sixth of a one-chapter HTML rebuild.
-    The entries live in Sphinx's environment, so they go when it does: a
-    change to this code or to pybtex (the config value ``handbook_code``,
-    ``handbook/ext/settings.py``) starts a fresh environment, and a changed
-    bibliography is formatted again.
+    The entries are kept in Sphinx's environment with a hash of what they
+    were formatted from (``formatting_inputs``), and used only while it is
+    the same.
     """
     _FORMATTED.clear()
     kept = getattr(env, ENV_ATTRIBUTE, None)
-    if kept is not None and kept[0] == bibliography_digest(app):
+    if kept is not None and kept[0] == formatting_inputs(app):
         _FORMATTED.update(kept[1])
 
 
 def keep_formatted_entries(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """After sphinxcontrib-bibtex has formatted its lists, before Sphinx saves its environment."""
-    setattr(env, ENV_ATTRIBUTE, (bibliography_digest(app), dict(_FORMATTED)))
+    setattr(env, ENV_ATTRIBUTE, (formatting_inputs(app), dict(_FORMATTED)))
     return []
 
 
