@@ -12,7 +12,9 @@ PYTHON_SYSTEM ?= python3
 VENV          := .venv
 PYTHON        := $(VENV)/bin/python
 PAPER         ?= a4
-BUILD         := $(PYTHON) -m handbook.build --paper $(PAPER)
+# The tools read PAPER and HANDBOOK_BASEURL in one place (handbook/settings.py),
+# check them (a bad value is refused by name) and pass them to Sphinx with -D.
+BUILD         := $(PYTHON) -m handbook.build
 export PAPER HANDBOOK_BASEURL
 
 # Debian packages the build and the tests use, and a command each provides.
@@ -57,7 +59,7 @@ chapters: venv-build system-deps ## Build one xelatex PDF per chapter (_build/pd
 
 chapter: venv-build system-deps ## Export one chapter: make chapter NAME=risks [FORMAT=pdf|epub|html]
 	@test -n "$(NAME)" || { echo "usage: make chapter NAME=<number or slug> [FORMAT=pdf|epub|html]"; exit 2; }
-	$(PYTHON) -m handbook.export "$(NAME)" --format $(or $(FORMAT),pdf) --paper $(PAPER)
+	$(PYTHON) -m handbook.export "$(NAME)" --format $(or $(FORMAT),pdf)
 
 epub: venv-build system-deps ## Build the EPUB (_build/epub/)
 	$(BUILD) epub

@@ -11,8 +11,6 @@ file is found with ``sphinx-build -c .``.
 
 from __future__ import annotations
 
-import os
-
 
 from handbook.meta import load_chapters, load_edition, load_redirects
 
@@ -35,6 +33,9 @@ today = EDITION.human_date
 # https://www.sphinx-doc.org/en/master/usage/configuration.html#general-configuration
 
 extensions = [
+    # The build's settings (paper, base URL, exported chapter) as typed config
+    # values, passed with -D by handbook/build.py; see handbook/ext/settings.py.
+    "handbook.ext.settings",
     "myst_parser",
     "sphinxcontrib.bibtex",
     # xelatex cannot include SVG: convert figures to PDF for the LaTeX build.
@@ -70,7 +71,9 @@ extensions = [
     "handbook.ext.address_links",
     # Ace by DAISY passes the EPUBs; true accessibility metadata in content.opf.
     "handbook.ext.epub_accessibility",
-    "handbook.ext.template_cache",
+    # After a change to the pages, titles or chapter list, every page is read
+    # and written again into an empty output folder.
+    "handbook.ext.navigation",
     "handbook.ext.checklist_page",
 ]
 
@@ -138,7 +141,7 @@ handbook_sources_page = "references"
 
 html_theme = "sphinx_book_theme"
 html_title = EDITION.title
-html_baseurl = EDITION.baseurl
+# html_baseurl: set from handbook_baseurl (handbook/ext/settings.py).
 html_static_path = ["_static"]
 html_css_files = ["handbook.css"]  # the checklist page adds its own (handbook/ext/checklist_page.py)
 html_favicon = "_static/favicon.svg"  # else browsers ask for /favicon.ico and get a 404
@@ -177,19 +180,18 @@ html_theme_options = {
 # -- Hosting: sitemap, social cards, 404 page ---------------------------------
 # https://sphinx-sitemap.readthedocs.io/ , https://sphinxext-opengraph.readthedocs.io/
 # https://sphinx-notfound-page.readthedocs.io/
-# Everything here follows the one base URL (edition.yaml, or HANDBOOK_BASEURL
-# at build time) that html_baseurl above holds.
+# Everything here follows the one base URL, the config value handbook_baseurl
+# (edition.yaml's, or HANDBOOK_BASEURL at build time): handbook/ext/settings.py
+# sets html_baseurl, ogp_site_url, ogp_image and notfound_urls_prefix from it.
 
-from urllib.parse import urlsplit  # noqa: E402
 
 sitemap_url_scheme = "{link}"
 # Not pages to list in a search engine: the 404 page, the search page and the
 # generated index (which has no text of its own).
 sitemap_excludes = ["404.html", "search.html", "genindex.html"]
-ogp_site_url = EDITION.baseurl
 ogp_site_name = EDITION.title
-# Drawn in _static/social-card.svg; the PNG is made once with rsvg-convert.
-ogp_image = EDITION.baseurl + "_static/social-card.png"
+# ogp_image: the base URL + "_static/social-card.png", drawn in
+# _static/social-card.svg; the PNG is made once with rsvg-convert.
 ogp_image_alt = f"{EDITION.title}: {EDITION.subtitle}"
 ogp_custom_meta_tags = [
     '<meta property="og:image:width" content="1200" />',
@@ -198,10 +200,7 @@ ogp_custom_meta_tags = [
 ]
 ogp_social_cards = {"enable": False}  # the card ships as a file in _static/
 ogp_enable_meta_description = True
-# The 404 page is served for any missing path (/no/such/page.html), so its
-# links cannot be relative: they start at the site's path on its host, "/"
-# for https://host/ and "/handbook/" for https://host/handbook/.
-notfound_urls_prefix = urlsplit(EDITION.baseurl).path
+# notfound_urls_prefix: the base URL's path (the 404 page's links cannot be relative).
 notfound_context = {
     "title": "Page not found",
     "body": "<h1>Page not found</h1><p>There is no page at this address in the handbook. "
@@ -266,8 +265,8 @@ latex_show_pagerefs = False
 latex_domain_indices = False
 # makeindex ships with TeX Live; xindy would be one more Debian package.
 latex_use_xindy = False
-# Paper size: A4 unless PAPER=letter (the Makefile's documented switch).
-_PAPER = {"a4": "a4paper", "letter": "letterpaper"}[os.environ.get("PAPER", "a4")]
+# Paper size: the config value handbook_paper (a4 unless PAPER=letter, the
+# Makefile's documented switch) sets latex_elements["papersize"].
 
 latex_documents = [
     # toctree_only: the book is the chapters; the landing page's own text
@@ -286,7 +285,6 @@ latex_documents = [
 ]
 
 latex_elements = {
-    "papersize": _PAPER,
     # Long addresses in reference lists may break at hyphens too, not only at
     # slashes: some sources' addresses are one long hyphenated slug, which
     # would otherwise run into the margin.
@@ -305,9 +303,9 @@ latex_elements = {
   BoldFont=*Bold, BoldItalicFont=*BoldOblique, Scale=0.9]
 """,
     "sphinxsetup": "TitleColor={rgb}{0.05,0.25,0.45}, InnerLinkColor={rgb}{0.05,0.3,0.55}, OuterLinkColor={rgb}{0.05,0.3,0.55}",
+    # \HandbookURL, the base URL, is defined before this by handbook/ext/settings.py.
     "preamble": rf"""
 \newcommand{{\HandbookTitle}}{{{EDITION.title}}}
-\newcommand{{\HandbookURL}}{{{EDITION.baseurl}}}
 \newcommand{{\HandbookNotice}}{{{EDITION.notice}.}}
 \hypersetup{{bookmarksnumbered=true, pdfsubject={{{EDITION.subject}}},
   pdfkeywords={{{", ".join(EDITION.keywords)}}}, pdflang={{{EDITION.language}}}}}

@@ -452,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="handbook-bench-", dir=args.keep))
     (work / "logs").mkdir()
     say(f"{info['cores']} cores, {info['memory_gib']} GiB; {runs} run(s) per scenario; chapter {chapter.number} edited; in {work}")
-    bench = Bench(work, handbook_build.build_env("a4"), runs, chapter)
+    bench = Bench(work, handbook_build.build_env(), runs, chapter)
     errors: list[str] = []
 
     def attempt(section: str, step: Callable[..., None], *step_args: Any) -> None:

@@ -11,14 +11,18 @@ How it spends time only on what changed:
 
 * Sphinx works in ``<build>/.work/`` (its caches and the LaTeX folder). The
   HTML+EPUB run and the LaTeX run go side by side, one per core.
-* Every ``.tex`` file remembers the hash of its inputs at its last good
-  compile; only those whose inputs changed are compiled again, two at a
-  time. Editing chapter 5 recompiles chapter 5's PDF and the book.
+* latexmk compiles a ``.tex`` file again only when a file it read changed
+  (its own records, ``*.fdb_latexmk``), two at a time. Editing chapter 5
+  recompiles chapter 5's PDF and the book.
 * When no source changed since the last good build of a target and its
   outputs are in place, that target does nothing at all.
-* Sphinx re-reads only the pages that changed. It does not notice a change
-  to an extension in ``handbook/ext/`` or to the pinned packages; after one, that
-  builder starts from a fresh environment once.
+* Sphinx re-reads only the pages that changed. The settings reach it as
+  config values (``-D``, see ``handbook/settings.py``), and so does a hash
+  of the handbook's code (``handbook/ext/settings.py``): Sphinx itself
+  re-reads every page after the code changes, and rewrites every page after
+  the base URL changes. A change to the book's structure (pages, titles,
+  tables of contents) empties the builder's output folder and re-reads
+  every page (``handbook/ext/navigation.py``).
 * Sphinx runs through ``handbook/run_sphinx.py``, which sets Python's garbage
   collector for a short-lived process (a quarter of a one-chapter rebuild
   went to the collector walking Sphinx's environment).
@@ -38,7 +42,11 @@ would report badly or not at all (not UTF-8, unclosed front matter, a path
 leaving book/, a character the PDF fonts lack). Every problem is then said
 once, however many builders met it, as ``book/FILE.md:LINE: plain words``.
 
-Exit status: 0 built (or already up to date), 1 build failed, 2 bad usage.
+Settings: ``--paper`` or ``PAPER`` (a4, letter) and ``HANDBOOK_BASEURL``
+(where the site is hosted), read once by ``handbook.settings``.
+
+Exit status: 0 built (or already up to date), 1 build failed, 2 bad usage
+(a bad setting is named with the values it may take).
 """
 
 from __future__ import annotations
@@ -55,7 +63,6 @@ import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +73,9 @@ from handbook import draw_monitoring_figure
 from handbook import editor_messages
 from handbook import preflight
 from handbook import print_edition
-from handbook.meta import BOOK_DIR, ChapterOrderError, checklist_pdf_name, load_chapters, load_edition, navigation_fingerprint
+from handbook import settings as handbook_settings
+from handbook.meta import BOOK_DIR, ChapterOrderError, checklist_pdf_name, load_chapters, load_edition
+from handbook.settings import PAPERS, Settings, SettingsError
 
 TARGETS = ("html", "epub", "pdf", "chapters", "checklist", "print")
 # -- print edition (issue 12) --------------------------------------------------
@@ -80,26 +89,12 @@ ALL_TARGETS = ("html", "epub", "pdf", "chapters", "checklist", "print")
 # The checklist and the print edition are printed from the HTML pages, so
 # building them builds the site.
 NEEDS = {"checklist": "html", "print": "html"}
-PAPERS = ("a4", "letter")
-# Everything that can change an output.
+# Everything that can change an output (with the settings, see fingerprint).
 SOURCE_DIRS = ("book", "handbook", "_static", "_templates", "_print")
 SOURCE_FILES = ("conf.py", "requirements/build.txt", "pyproject.toml")
-ENV_INPUTS = ("HANDBOOK_BASEURL", "SOURCE_DATE_EPOCH")
 # --no-color: the output is read by editor_messages, not by a terminal (CI
 # machines that set FORCE_COLOR would otherwise get escape codes).
 SPHINX_FLAGS = ["-n", "-W", "--keep-going", "-q", "-T", "--no-color"]
-# Code Sphinx does not watch: it re-reads a page when the page, conf.py or a
-# template changed, not when an extension or a package did. When this code
-# changed since a builder's last good run, that run starts from a fresh
-# environment (-E), so no page keeps what the old code made of it.
-EXTENSION_CODE = ("requirements/build.txt", "handbook/meta.py", "handbook/drug_facts.py"), ("handbook/ext",)
-CODE_STAMP = "handbook-code-{builder}.sha256"  # in Sphinx's doctree folder
-# The book's structure (pages, titles, tables of contents; see
-# handbook_meta.navigation_fingerprint) at a builder's last good run. When it
-# changed, that builder's output folder is emptied and every page read and
-# written again: no page keeps an old sidebar, and no removed page survives.
-STRUCTURE_STAMP = "handbook-structure-{builder}.sha256"  # in Sphinx's doctree folder
-STAMP_FILE = "compiled.json"  # in the LaTeX folder: input hash of each good PDF
 
 
 class BuildError(Exception):
@@ -130,9 +125,8 @@ def source_date_epoch() -> str:
     return str(int(time.mktime(time.strptime(load_edition().date, "%Y-%m-%d"))))
 
 
-def build_env(paper: str) -> dict[str, str]:
+def build_env() -> dict[str, str]:
     env = dict(os.environ)
-    env["PAPER"] = paper
     env["SOURCE_DATE_EPOCH"] = source_date_epoch()
     env["FORCE_SOURCE_DATE"] = "1"  # TeX: dates in the PDF from SOURCE_DATE_EPOCH
     # TeX wraps its log at 79 columns, which split "Missing character" lines
@@ -143,10 +137,23 @@ def build_env(paper: str) -> dict[str, str]:
     return env
 
 
-def fingerprint(extra: str) -> str:
-    """A hash of every input that can change an output."""
-    environment = "".join(f"\n{name}={os.environ.get(name, '')}" for name in ENV_INPUTS)
-    return files_hash(SOURCE_FILES, SOURCE_DIRS, extra + environment)
+def fingerprint(target: str, settings: Settings) -> str:
+    """A hash of every input that can change a target's outputs: sources, settings, dates."""
+    paper = settings.paper if target in ("pdf", "chapters", "print") else ""
+    extra = f"{target}:{paper}\nbaseurl={settings.baseurl}\nSOURCE_DATE_EPOCH={os.environ.get('SOURCE_DATE_EPOCH', '')}"
+    return files_hash(SOURCE_FILES, SOURCE_DIRS, extra)
+
+
+def sphinx_arguments(builder: str, settings: Settings, outdir: Path, doctrees: Path, *,
+                     export_chapter: str | None = None, source_date_epoch: str | None = None) -> list[str]:  # fmt: skip
+    """sphinx-build's arguments for one builder of the book, as every build runs it.
+
+    Strict (warnings are errors, every one reported), quiet, and with the
+    settings as config values (``-D``, ``handbook/ext/settings.py``).
+    """
+    overrides = handbook_settings.sphinx_overrides(settings, export_chapter, source_date_epoch)
+    defines = [f"-D{name}={value}" for name, value in overrides.items()]
+    return ["-b", builder, "-c", str(ROOT), "-d", str(doctrees), *SPHINX_FLAGS, *defines, str(BOOK_DIR), str(outdir)]
 
 
 def files_hash(files: tuple[str, ...], folders: tuple[str, ...], extra: str = "") -> str:
@@ -221,39 +228,21 @@ class Layout:
 class Build:
     layout: Layout
     targets: set[str]
+    settings: Settings = field(default_factory=Settings)
     env: dict[str, str] = field(init=False)  # the environment every tool runs in
 
     def __post_init__(self) -> None:
-        self.env = build_env(self.layout.paper)
-        self.edition = load_edition()
+        self.env = build_env()
+        self.edition = load_edition(baseurl=self.settings.baseurl)
         self.chapters = load_chapters()
-
-    @cached_property
-    def extension_code(self) -> str:
-        """Hash of EXTENSION_CODE, read once per build for all Sphinx runs."""
-        return files_hash(*EXTENSION_CODE)
 
     # -- Sphinx ---------------------------------------------------------------
 
-    @cached_property
-    def structure(self) -> str:
-        return navigation_fingerprint()
-
-    def sphinx(self, builder: str, outdir: Path, doctrees: Path) -> None:
-        code_stamp = doctrees / CODE_STAMP.format(builder=builder)
-        structure_stamp = doctrees / STRUCTURE_STAMP.format(builder=builder)
-        previous_code = code_stamp.read_text() if code_stamp.is_file() else None
-        previous_structure = structure_stamp.read_text() if structure_stamp.is_file() else None
-        reasons = []
-        if previous_code not in (None, self.extension_code):
-            reasons.append("extension code changed")
-        if previous_structure != self.structure:
-            if previous_structure is not None:
-                reasons.append("the book's pages or chapter list changed")
-            shutil.rmtree(outdir, ignore_errors=True)
-        fresh = ["-E"] if reasons or previous_code is None or previous_structure is None else []
-        command = [sys.executable, "-m", "handbook.run_sphinx", "-b", builder, "-c", str(ROOT), "-d", str(doctrees),
-                   *SPHINX_FLAGS, *fresh, str(BOOK_DIR), str(outdir)]  # fmt: skip
+    def sphinx(self, builder: str, outdir: Path, doctrees: Path, *, export_chapter: str | None = None) -> None:
+        epoch = self.env["SOURCE_DATE_EPOCH"] if builder == "latex" else None
+        arguments = sphinx_arguments(builder, self.settings, outdir, doctrees, export_chapter=export_chapter,
+                                     source_date_epoch=epoch)  # fmt: skip
+        command = [sys.executable, "-m", "handbook.run_sphinx", *arguments]
         started = time.monotonic()
         result = subprocess.run(command, cwd=ROOT, env=self.env, capture_output=True, text=True)
         if result.returncode != 0:
@@ -266,10 +255,7 @@ class Build:
         for stream, out in ((result.stdout, sys.stdout), (result.stderr, sys.stderr)):
             if stream.strip():
                 print(stream.strip(), file=out, flush=True)
-        code_stamp.write_text(self.extension_code)
-        structure_stamp.write_text(self.structure)
-        changed = f" ({' and '.join(reasons)}: every page read again)" if reasons else ""
-        log(f"sphinx {builder}: {time.monotonic() - started:.1f}s{changed}")
+        log(f"sphinx {builder}: {time.monotonic() - started:.1f}s")
 
     def html_and_epub(self) -> None:
         if "html" in self.targets:
@@ -314,7 +300,7 @@ class Build:
         """The WeasyPrint edition (book and chapters) from the HTML just built."""
         try:
             print_edition.build(self.layout.html_work, self.layout.print_work, self.layout.paper,
-                                epoch=int(self.env["SOURCE_DATE_EPOCH"]), log=log)  # fmt: skip
+                                edition=self.edition, epoch=int(self.env["SOURCE_DATE_EPOCH"]), log=log)  # fmt: skip
         except print_edition.PrintError as error:
             raise BuildError(str(error)) from error
 
@@ -361,23 +347,6 @@ def normalise_zip(path: Path, epoch: str) -> None:
 # -- compiling ------------------------------------------------------------------
 
 
-def latex_inputs_hash(latex_dir: Path, job: str, jobs: set[str], epoch: str) -> str:
-    """Hash of a job's .tex and of every shared input in the LaTeX folder.
-
-    Files named after a job (``05-risks.tex``, ``05-risks.aux``, ...) are
-    that job's own source or outputs; everything else (styles, the preamble,
-    converted figures) is shared input. The PDF's dates come from
-    SOURCE_DATE_EPOCH (the last commit), so that is an input too.
-    """
-    digest = hashlib.sha256(epoch.encode())
-    digest.update((latex_dir / f"{job}.tex").read_bytes())
-    for path in sorted(latex_dir.iterdir()):
-        if path.is_file() and path.stem not in jobs and path.name != STAMP_FILE:
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def check_log(log_file: Path, job: str) -> list[str]:
     """Problems xelatex reported that must fail the build."""
     text = log_file.read_text(encoding="utf-8", errors="replace")
@@ -385,9 +354,11 @@ def check_log(log_file: Path, job: str) -> list[str]:
 
 
 def compile_one(latex_dir: Path, job: str, env: dict[str, str]) -> list[str]:
-    # -g: build.py has decided this job must compile (its input hash changed);
-    # latexmk alone would skip a .tex it thinks is current and keep old dates.
-    command = ["latexmk", "-g", "-pdfxe", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", f"{job}.tex"]
+    # latexmk decides whether the job must compile: its records (job.fdb_latexmk)
+    # hold a checksum of every file xelatex read at the last run. The PDF's
+    # date, SOURCE_DATE_EPOCH, is written into each .tex (handbook/ext/settings.py),
+    # so a new date is a changed input too.
+    command = ["latexmk", "-pdfxe", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error", f"{job}.tex"]
     result = subprocess.run(command, cwd=latex_dir, env=env, capture_output=True, text=True)
     log_file = latex_dir / f"{job}.log"
     if result.returncode != 0:
@@ -397,29 +368,25 @@ def compile_one(latex_dir: Path, job: str, env: dict[str, str]) -> list[str]:
     return check_log(log_file, job)
 
 
+def pdf_written(latex_dir: Path, job: str) -> int | None:
+    pdf = latex_dir / f"{job}.pdf"
+    return pdf.stat().st_mtime_ns if pdf.exists() else None
+
+
 def compile_all(latex_dir: Path, jobs: list[str], env: dict[str, str]) -> None:
-    """Compile the jobs whose inputs changed, in parallel; raise on problems."""
-    stamp_file = latex_dir / STAMP_FILE
-    stamps = json.loads(stamp_file.read_text()) if stamp_file.exists() else {}
-    all_jobs = {p.stem for p in latex_dir.glob("*.tex") if p.read_text(errors="ignore").startswith("%% Generated by Sphinx")}
-    hashes = {job: latex_inputs_hash(latex_dir, job, all_jobs, env["SOURCE_DATE_EPOCH"]) for job in jobs}
-    todo = [job for job in jobs if stamps.get(job) != hashes[job] or not (latex_dir / f"{job}.pdf").exists()]
-    if not todo:
-        log("latex: every PDF is up to date")
-        return
+    """Let latexmk compile the jobs whose inputs changed, in parallel; raise on problems."""
+    before = {job: pdf_written(latex_dir, job) for job in jobs}
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        results = dict(zip(todo, pool.map(lambda job: compile_one(latex_dir, job, env), todo)))
-    problems = [line for job in todo for line in results[job]]
-    for job in todo:
-        if not results[job]:
-            stamps[job] = hashes[job]
-        else:
-            stamps.pop(job, None)
-    stamp_file.write_text(json.dumps(stamps, indent=1, sort_keys=True))
+        results = dict(zip(jobs, pool.map(lambda job: compile_one(latex_dir, job, env), jobs)))
+    problems = [line for job in jobs for line in results[job]]
     if problems:
         raise BuildError(editor_messages.each_once(problems))
-    log(f"latex: compiled {len(todo)} PDF(s) in {time.monotonic() - started:.1f}s: {', '.join(todo)}")
+    compiled = [job for job in jobs if pdf_written(latex_dir, job) != before[job]]
+    if not compiled:
+        log("latex: every PDF is up to date")
+        return
+    log(f"latex: compiled {len(compiled)} PDF(s) in {time.monotonic() - started:.1f}s: {', '.join(compiled)}")
 
 
 # -- publishing -----------------------------------------------------------------
@@ -568,15 +535,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("targets", nargs="*", default=["all"], choices=[*TARGETS, "all"], metavar="TARGET",
                         help="html, pdf, chapters (the xelatex edition), epub, checklist, print (the tagged "
                              "edition) or all (default)")  # fmt: skip
-    parser.add_argument("--paper", default=os.environ.get("PAPER") or "a4", choices=PAPERS)
+    parser.add_argument("--paper", help="a4 or letter (default: PAPER, else a4)")
     parser.add_argument("--build-dir", type=Path, default=ROOT / "_build")
     parser.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
     args = parser.parse_args(argv)
-
+    try:
+        settings = handbook_settings.from_environment(paper=args.paper)
+    except SettingsError as error:
+        print(f"build: {error}", file=sys.stderr)
+        return 2
     targets = set(ALL_TARGETS) | set(args.targets) - {"all"} if "all" in args.targets else set(args.targets)
-    targets |= {NEEDS[t] for t in targets if t in NEEDS}
-    layout = Layout(args.build_dir.resolve(), args.paper)
+    return build_targets(targets, settings, args.build_dir, force=args.force)
+
+
+def build_targets(targets: set[str], settings: Settings, build_dir: Path, *, force: bool = False) -> int:
+    """Build ``targets`` (and what they need) with ``settings``; the exit status of ``main``."""
+    targets = targets | {NEEDS[t] for t in targets if t in NEEDS}
+    layout = Layout(build_dir.resolve(), settings.paper)
     layout.work.mkdir(parents=True, exist_ok=True)
+    try:
+        load_edition(baseurl=settings.baseurl)
+    except SettingsError as error:
+        return failed(str(error))
     problems = preflight.problems(ROOT)
     if problems:
         return failed_on(problems)
@@ -589,21 +569,21 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     stamps = load_stamps(layout)
-    prints = {t: fingerprint(f"{t}:{args.paper if t in ('pdf', 'chapters', 'print') else ''}") for t in targets}
-    probe = Build(layout, targets)
-    stale = {t for t in targets if args.force or stamps.get(f"{t}-{args.paper}") != prints[t] or not outputs_present(probe, t)}
+    prints = {t: fingerprint(t, settings) for t in targets}
+    probe = Build(layout, targets, settings)
+    stale = {t for t in targets if force or stamps.get(f"{t}-{settings.paper}") != prints[t] or not outputs_present(probe, t)}
     if not stale:
         log(f"up to date: {', '.join(sorted(targets))} ({time.monotonic() - started:.2f}s)")
         return 0
 
     stale |= {NEEDS[t] for t in stale if t in NEEDS}
-    build = Build(layout, stale)
+    build = Build(layout, stale, settings)
     try:
         build.run()
     except BuildError as error:
         return failed_on(error.problems)
     publish(build)
-    stamps.update({f"{t}-{args.paper}": prints[t] for t in stale})
+    stamps.update({f"{t}-{settings.paper}": prints[t] for t in stale})
     layout.stamps.write_text(json.dumps(stamps, indent=1, sort_keys=True))
     log(f"built {', '.join(sorted(stale))} in {time.monotonic() - started:.1f}s")
     return 0

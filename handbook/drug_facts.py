@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -401,8 +400,12 @@ def _check_drug(entry: dict[str, Any], drug: Drug, path: Path, known_keys: froze
     return problems
 
 
-@lru_cache(maxsize=4)
-def _load(path: Path, mtime: float, rules_path: Path, rules_mtime: float, bib_mtime: float) -> tuple[tuple[Drug, ...], tuple[Problem, ...]]:
+def load_drugs(path: Path = DRUGS_FILE, rules_path: Path = CLASS_RULES_FILE) -> tuple[tuple[Drug, ...], tuple[Problem, ...]]:
+    """The drugs (with their class rules) and every problem found in either file.
+
+    Read afresh on each call: the Sphinx extension reads them once per build
+    (``handbook/ext/drug_data.py``).
+    """
     known_keys = _bib_keys(BIB_FILE)
     rules, problems = _load_rules(rules_path, known_keys)
     raw, read_problems = _read(path)
@@ -437,12 +440,6 @@ def _load(path: Path, mtime: float, rules_path: Path, rules_mtime: float, bib_mt
             problems.append(Problem(path, lines.get("checks", line), f"drug '{drug.name}': {message}"))
         drugs.append(drug)
     return tuple(drugs), tuple(problems)
-
-
-def load_drugs(path: Path = DRUGS_FILE, rules_path: Path = CLASS_RULES_FILE) -> tuple[tuple[Drug, ...], tuple[Problem, ...]]:
-    """The drugs (with their class rules) and every problem found in either file."""
-    rules_mtime = rules_path.stat().st_mtime if rules_path.exists() else -1.0
-    return _load(path, path.stat().st_mtime, rules_path, rules_mtime, BIB_FILE.stat().st_mtime)
 
 
 def format_problem(problem: Problem, level: str = "error") -> str:

@@ -29,29 +29,29 @@ from pathlib import Path
 
 from handbook import build as handbook_build
 from handbook import editor_messages
-from handbook.meta import Chapter, checklist_pdf_name, find_chapter, load_chapters, load_edition
+from handbook.meta import Chapter, checklist_pdf_name, find_chapter, load_chapters
+from handbook.settings import Settings, SettingsError, from_environment
 
 FORMATS = ("pdf", "epub", "html")
 # Links inside a page that lead to another page of the site.
 SITE_LINK = re.compile(r'(href=")(?!https?:|mailto:|#|_static/|_images/|data:)([^"]+)(")')
 
 
-def export_pdf(chapter: Chapter, layout: handbook_build.Layout, out: Path) -> Path:
+def export_pdf(chapter: Chapter, layout: handbook_build.Layout, settings: Settings, out: Path) -> Path:
     # The build's own "print" target, the tagged edition the site offers:
     # nothing runs when nothing changed, and only the chapter editions whose
     # input changed are laid out again (with the book, for its page numbers).
-    args = ["print", "--paper", layout.paper, "--build-dir", str(layout.build_dir)]
-    if handbook_build.main(args) != 0:
+    if handbook_build.build_targets({"print"}, settings, layout.build_dir) != 0:
         raise handbook_build.BuildError("the chapter PDFs could not be built")
     target = out / chapter.pdf_name
     handbook_build.copy_if_changed(layout.print / "chapters" / chapter.pdf_name, target)
     return target
 
 
-def export_html(chapter: Chapter, layout: handbook_build.Layout, out: Path) -> Path:
-    build = handbook_build.Build(layout, {"html"})
+def export_html(chapter: Chapter, layout: handbook_build.Layout, settings: Settings, out: Path) -> Path:
+    build = handbook_build.Build(layout, {"html"}, settings)
     build.html_and_epub()
-    baseurl = load_edition().baseurl
+    baseurl = build.edition.baseurl
     folder = out / f"{chapter.stem}-html"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -64,11 +64,10 @@ def export_html(chapter: Chapter, layout: handbook_build.Layout, out: Path) -> P
     return folder
 
 
-def export_epub(chapter: Chapter, layout: handbook_build.Layout, out: Path) -> Path:
-    build = handbook_build.Build(layout, set())
-    build.env["HANDBOOK_EXPORT_CHAPTER"] = chapter.docname
+def export_epub(chapter: Chapter, layout: handbook_build.Layout, settings: Settings, out: Path) -> Path:
+    build = handbook_build.Build(layout, set(), settings)
     outdir = layout.work / f"epub-{chapter.docname}"
-    build.sphinx("epub", outdir, layout.work / f"doctrees-epub-{chapter.docname}")
+    build.sphinx("epub", outdir, layout.work / f"doctrees-epub-{chapter.docname}", export_chapter=chapter.docname)
     produced = next(outdir.glob("*.epub"))
     handbook_build.normalise_zip(produced, build.env["SOURCE_DATE_EPOCH"])
     target = out / f"{chapter.stem}.epub"
@@ -80,9 +79,10 @@ EXPORTERS = {"pdf": export_pdf, "html": export_html, "epub": export_epub}
 CHECKLIST = "checklist"
 
 
-def export_checklist(layout: handbook_build.Layout, out: Path) -> Path:
+def export_checklist(layout: handbook_build.Layout, settings: Settings, out: Path) -> Path:
     """The one-page treatment safety checklist, on the layout's paper."""
-    if handbook_build.main(["checklist", "--build-dir", str(layout.build_dir)]) != 0:
+    # Both papers' checklists are built with the site, whatever the paper.
+    if handbook_build.build_targets({"checklist"}, Settings(baseurl=settings.baseurl), layout.build_dir) != 0:
         raise handbook_build.BuildError("the checklist could not be built")
     name = checklist_pdf_name(layout.paper)
     target = out / name
@@ -94,10 +94,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("chapter", metavar="CHAPTER", help="chapter number or slug (e.g. 5 or risks), or checklist")
     parser.add_argument("--format", default="pdf", choices=FORMATS)
-    parser.add_argument("--paper", default="a4", choices=handbook_build.PAPERS)
+    parser.add_argument("--paper", help="a4 or letter (default: PAPER, else a4)")
     parser.add_argument("--out", type=Path, default=handbook_build.ROOT / "_build" / "export")
     parser.add_argument("--build-dir", type=Path, default=handbook_build.ROOT / "_build")
     args = parser.parse_args(argv)
+    try:
+        settings = from_environment(paper=args.paper)
+    except SettingsError as error:
+        print(f"export.py: {error}", file=sys.stderr)
+        return 2
 
     chapters = load_chapters()
     chapter = find_chapter(args.chapter, chapters)
@@ -105,10 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.format != "pdf":
             print("export.py: the checklist is exported as a PDF only (--format pdf)", file=sys.stderr)
             return 2
-        layout = handbook_build.Layout(args.build_dir.resolve(), args.paper)
+        layout = handbook_build.Layout(args.build_dir.resolve(), settings.paper)
         args.out.mkdir(parents=True, exist_ok=True)
         try:
-            target = export_checklist(layout, args.out.resolve())
+            target = export_checklist(layout, settings, args.out.resolve())
         except handbook_build.BuildError as error:
             print(f"\n{error}", file=sys.stderr)
             return 1
@@ -121,13 +126,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"export.py: unknown chapter '{args.chapter}'{hint}\nValid chapters (number or slug):\n{names}", file=sys.stderr)
         return 2
 
-    layout = handbook_build.Layout(args.build_dir.resolve(), args.paper)
+    layout = handbook_build.Layout(args.build_dir.resolve(), settings.paper)
     layout.work.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
     if handbook_build.draw_approval_timeline.main([]) != 0:
         return 1
     try:
-        target = EXPORTERS[args.format](chapter, layout, args.out.resolve())
+        target = EXPORTERS[args.format](chapter, layout, settings, args.out.resolve())
     except handbook_build.BuildError as error:
         print(f"\n{error}", file=sys.stderr)
         return 1

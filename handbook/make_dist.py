@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 from handbook.build import Layout, source_date_epoch, zip_timestamp
 from handbook.ext.download_menu import DOWNLOADS_DIR
 from handbook.meta import Edition, load_chapters, load_edition
+from handbook.settings import SettingsError, from_environment
 
 # Only meaningful on a web server; from file:// they are noise or broken.
 HOSTING_ONLY = frozenset({"404.html", "robots.txt", "sitemap.xml"})
@@ -145,8 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dist-dir", type=Path, default=ROOT / "dist",
                         help="where to write the bundle (default: dist)")  # fmt: skip
     args = parser.parse_args(argv)
-
-    edition = load_edition()
+    try:
+        # The README names the address the site was built for (HANDBOOK_BASEURL, as for `make all`).
+        edition = load_edition(baseurl=from_environment().baseurl)
+    except SettingsError as error:
+        print(f"[dist] {error}", file=sys.stderr)
+        return 2
     html = Layout(args.build_dir.resolve(), "a4").html
     missing = [p for p in expected_files(html, edition) if not p.is_file()]
     if missing:

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import yaml
+
+from handbook.settings import baseurl_setting
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK_DIR = ROOT / "book"
@@ -102,16 +103,24 @@ class Edition:
         return f"autoimmune-therapy-handbook-{self.edition}"
 
 
+def display(path: Path) -> str:
+    """A path as an editor reads it: relative to the checkout when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def checklist_pdf_name(paper: str) -> str:
     """The one-page treatment safety checklist's PDF, per paper size (``a4``, ``letter``)."""
     return f"treatment-safety-checklist-{paper}.pdf"
 
 
-def load_edition(path: Path = EDITION_FILE) -> Edition:
+def load_edition(path: Path = EDITION_FILE, baseurl: str | None = None) -> Edition:
+    """The edition as edition.yaml states it; ``baseurl`` (a build's setting) replaces its address.
+
+    The base URL always ends in "/" (``handbook.settings.baseurl_setting``).
+    """
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    baseurl = os.environ.get("HANDBOOK_BASEURL") or data["baseurl"]
-    if not baseurl.endswith("/"):
-        baseurl += "/"
+    if baseurl is None:
+        baseurl = baseurl_setting(str(data["baseurl"]), f"{display(path)}: baseurl")
     return Edition(
         title=data["title"],
         subtitle=data["subtitle"],

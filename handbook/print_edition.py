@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 from handbook import print_html
 from handbook.meta import Chapter, Edition, load_chapters, load_edition
+from handbook.settings import SettingsError, from_environment
 from handbook.print_html import PrintError
 
 STYLESHEET = ROOT / "_print" / "book.css"
@@ -91,6 +92,7 @@ class Job:
     epoch: int
     previous_input: str | None  # the input hash of the PDF at target, from the last good run
     moves: tuple[tuple[str, int], ...] = ()  # the book's figure moves (stranded_figures)
+    edition: Edition | None = None  # None: edition.yaml's, with its base URL
 
 
 def input_hash(document_html: str, css: str, epoch: int) -> str:
@@ -407,12 +409,14 @@ class FigureCheck:
     chapter: Chapter
     paper: str
     previous: dict | None  # {"input": hash, "moves": {...}} from the last good run
+    edition: Edition | None = None  # None: edition.yaml's, with its base URL
 
 
 def chapter_input(html_dir: Path, chapter: Chapter, paper: str, *, first_page: int | None = None,
-                  moves: dict[str, int] | None = None, epoch: int = 0) -> tuple[Edition, str, str, str]:
+                  moves: dict[str, int] | None = None, epoch: int = 0,
+                  edition: Edition | None = None) -> tuple[Edition, str, str, str]:  # fmt: skip
     """What a worker lays out for one chapter: (edition, HTML, CSS, their input_hash)."""
-    edition = load_edition()
+    edition = edition or load_edition()
     book = print_html.load_book(html_dir, edition, load_chapters(), only={chapter.docname})
     document_html = print_html.chapter_html(book, chapter, moves)
     css = page_css(paper, edition, first_page)
@@ -428,7 +432,7 @@ def chapter_figure_moves(check: FigureCheck) -> tuple[str, dict]:
     HTML, the CSS and this code, so it is kept (``FIGURE_MOVES``) and the
     chapter is not laid out for it again until one of them changes.
     """
-    edition, document_html, css, key = chapter_input(check.html_dir, check.chapter, check.paper)
+    edition, document_html, css, key = chapter_input(check.html_dir, check.chapter, check.paper, edition=check.edition)
     if check.previous and check.previous.get("input") == key:
         return check.chapter.pdf_name, check.previous
     moves = stranded_figures(render(document_html, check.html_dir, check.paper, edition, css_text=css))
@@ -450,7 +454,8 @@ def render_chapter(job: Job) -> ChapterDone:
     """Worker: lay out and write one chapter edition, unless its input is unchanged."""
     started, cpu = time.monotonic(), time.process_time()
     edition, document_html, css, digest = chapter_input(
-        job.html_dir, job.chapter, job.paper, first_page=job.first_page, moves=dict(job.moves), epoch=job.epoch
+        job.html_dir, job.chapter, job.paper, first_page=job.first_page, moves=dict(job.moves), epoch=job.epoch,
+        edition=job.edition,
     )
     pages = None
     if digest != job.previous_input or not job.target.is_file():
@@ -474,14 +479,16 @@ def source_date_epoch() -> int:
 
 
 def build(
-    html_dir: Path, out_dir: Path, paper: str, *, epoch: int | None = None, jobs: int = 2, only: str | None = None, log=print  # noqa: ANN001
+    html_dir: Path, out_dir: Path, paper: str, *, edition: Edition | None = None, epoch: int | None = None, jobs: int = 2,
+    only: str | None = None, log=print  # noqa: ANN001
 ) -> dict[str, float]:
     """Render the book and its chapter editions; return the time each step took.
 
+    ``edition``: the build's (with its base URL); by default edition.yaml's.
     ``epoch`` (SOURCE_DATE_EPOCH) dates the files; by default the
     environment's, else the edition's date.
     """
-    edition = load_edition()
+    edition = edition or load_edition()
     chapters = load_chapters()
     epoch = source_date_epoch() if epoch is None else epoch
     timings: dict[str, float] = {}
@@ -493,7 +500,7 @@ def build(
         # First, in the workers, which figures each chapter moves; meanwhile
         # the book is read and assembled here.
         started = time.monotonic()
-        checks = [pool.submit(chapter_figure_moves, FigureCheck(html_dir, c, paper, known_moves.get(c.pdf_name))) for c in chapters]
+        checks = [pool.submit(chapter_figure_moves, FigureCheck(html_dir, c, paper, known_moves.get(c.pdf_name), edition)) for c in chapters]
         book = print_html.load_book(html_dir, edition, chapters)
         timings["assemble"] = time.monotonic() - started
         found = dict(check.result() for check in checks)
@@ -510,7 +517,7 @@ def build(
             log(f"print {paper}: figure {figure} leaves a gap before it, outside any chapter: left where it is")
         todo = [] if only == "book" else [
             Job(html_dir, c, paper, starts[c.docname], out_dir / "chapters" / c.pdf_name, epoch, inputs.get(c.pdf_name),
-                tuple(sorted(found[c.pdf_name]["moves"].items())))
+                tuple(sorted(found[c.pdf_name]["moves"].items())), edition)
             for c in chapters
         ]  # fmt: skip
         futures = [pool.submit(render_chapter, job) for job in todo]
@@ -541,18 +548,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("html_dir", type=Path, help="Sphinx's built HTML (the build's .work/html)")
     parser.add_argument("out_dir", type=Path)
-    parser.add_argument("--paper", choices=sorted(PAPERS), default=os.environ.get("PAPER") or "a4")
+    parser.add_argument("--paper", help="a4 or letter (default: PAPER, else a4)")
     parser.add_argument("--jobs", type=int, default=2, help="chapter editions laid out at once")
     parser.add_argument("--only", choices=("book", "chapters"))
     args = parser.parse_args(argv)
+    try:
+        settings = from_environment(paper=args.paper)
+        edition = load_edition(baseurl=settings.baseurl)
+    except SettingsError as error:
+        print(f"print_edition: {error}", file=sys.stderr)
+        return 2
     started = time.monotonic()
     try:
-        timings = build(args.html_dir, args.out_dir, args.paper, jobs=args.jobs, only=args.only)
+        timings = build(args.html_dir, args.out_dir, settings.paper, edition=edition, jobs=args.jobs, only=args.only)
     except PrintError as error:
         print(f"print_edition: {error}", file=sys.stderr)
         return 1
     summary = ", ".join(f"{step} {seconds:.1f}s" for step, seconds in timings.items())
-    print(f"print_edition: {args.paper} written in {time.monotonic() - started:.1f}s ({summary})")
+    print(f"print_edition: {settings.paper} written in {time.monotonic() - started:.1f}s ({summary})")
     return 0
 
 

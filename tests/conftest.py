@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 from handbook.browser import CHROMIUM, CHROMIUM_ARGS, chromium, static_server
 from handbook.meta import Chapter, Edition, load_chapters, load_edition, load_redirects
+from handbook.settings import from_environment
 
 __all__ = ["CHROMIUM", "CHROMIUM_ARGS"]  # the accessibility tests pass them to Ace's puppeteer
 NODE_MODULES = ROOT / "node_modules"
@@ -158,7 +159,9 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
     result = run_build(build_dir, "all")
     if result.returncode != 0:
         pytest.fail(f"the handbook does not build:\n{result.stdout}\n{result.stderr}", pytrace=False)
-    return BookBuild(build_dir, load_edition(), load_chapters(), result.stdout + result.stderr)
+    # The edition as the build saw it: with HANDBOOK_BASEURL, when the tests run with one.
+    edition = load_edition(baseurl=from_environment().baseurl)
+    return BookBuild(build_dir, edition, load_chapters(), result.stdout + result.stderr)
 
 
 @pytest.fixture(scope="session")

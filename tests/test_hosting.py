@@ -266,14 +266,6 @@ def test_404_page_works_for_a_site_hosted_under_a_path(rebased_host: Host, brows
 # -- the base URL --------------------------------------------------------------------
 
 
-def test_base_url_defaults_to_edition_yaml_and_follows_handbook_baseurl(monkeypatch: pytest.MonkeyPatch) -> None:
-    data = yaml.safe_load(EDITION_FILE.read_text(encoding="utf-8"))
-    monkeypatch.delenv("HANDBOOK_BASEURL", raising=False)
-    assert load_edition().baseurl == data["baseurl"].rstrip("/") + "/"
-    monkeypatch.setenv("HANDBOOK_BASEURL", "https://example.org/x")
-    assert load_edition().baseurl == "https://example.org/x/"
-
-
 def test_every_page_has_a_canonical_link_at_the_base_url(book: BookBuild) -> None:
     for page in pages(book.html):
         assert head_tags(page).get("canonical") == book.edition.baseurl + page.name, page.name

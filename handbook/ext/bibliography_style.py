@@ -28,14 +28,12 @@ upstream issue filed; remove when pybtex caches its entry-point lookups).
 from __future__ import annotations
 
 import hashlib
-import pickle
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import pybtex
 import pybtex.plugin
 from pybtex.database import Entry
 from pybtex.plugin import register_plugin
@@ -47,7 +45,6 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from handbook.ext.upstream import require
-from handbook.meta import BIB_FILE
 
 PARTIAL_CAVEAT = "Partially verified: some details were confirmed only in secondary copies"
 
@@ -57,11 +54,10 @@ def reader_note(note: str) -> str | None:
     return PARTIAL_CAVEAT if note.strip().upper().startswith("PARTIALLY VERIFIED") else None
 
 
-# Formatted entries by (style, name style, abbreviation, key, label). The
-# bibliography does not change during a build, and the entries are kept in the
-# doctree folder between builds (see load_formatted_entries).
+# Formatted entries by (style, name style, abbreviation, key, label). Kept in
+# Sphinx's environment between builds (restore_formatted_entries).
 _FORMATTED: dict[tuple[Any, ...], Any] = {}
-FORMATTED_CACHE = "handbook-formatted-entries.pickle"
+ENV_ATTRIBUTE = "handbook_formatted_entries"
 
 
 def plain(latex: str) -> str:
@@ -161,37 +157,36 @@ class HandbookAToZStyle(HandbookStyle):
     default_sorting_style = "handbook-a-z"
 
 
-def formatting_inputs() -> str:
-    """A hash of what a formatted entry depends on besides its key and label."""
-    digest = hashlib.sha256(pybtex.__version__.encode())
-    for path in (BIB_FILE, Path(__file__)):
-        digest.update(path.read_bytes())
+def formatting_inputs(app: Sphinx) -> str:
+    """What a formatted entry depends on besides its key and label: the bibliography, this code and pybtex."""
+    # handbook_code hashes the package's code and the pinned packages
+    # (handbook/ext/settings.py). Sphinx reads every page again when it
+    # changes, but keeps what extensions stored in its environment.
+    digest = hashlib.sha256(app.config.handbook_code.encode())
+    for name in app.config.bibtex_bibfiles:
+        digest.update((Path(app.confdir) / name).read_bytes())
     return digest.hexdigest()
 
 
-def load_formatted_entries(app: Sphinx) -> None:
-    """Start from the entries formatted by earlier builds.
+def restore_formatted_entries(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Start from the entries the last build formatted, while the bibliography is the same.
 
     sphinxcontrib-bibtex formats every reference list again on every build,
-    even when only one page changed: 0.15 s of a one-chapter rebuild. The
-    cache is used only while the bibliography, this file and pybtex are the
-    ones it was made with.
+    even when only one page changed: a sixth of a one-chapter HTML rebuild.
+    The entries are kept in Sphinx's environment with a hash of what they
+    were formatted from (``formatting_inputs``), and used only while it is
+    the same.
     """
-    try:
-        inputs, formatted = pickle.loads((Path(app.doctreedir) / FORMATTED_CACHE).read_bytes())
-    except Exception:  # missing, or written by another version: format again
-        return
-    if inputs == formatting_inputs():
-        _FORMATTED.update(formatted)
+    _FORMATTED.clear()
+    kept = getattr(env, ENV_ATTRIBUTE, None)
+    if kept is not None and kept[0] == formatting_inputs(app):
+        _FORMATTED.update(kept[1])
 
 
-def save_formatted_entries(app: Sphinx, exception: Exception | None) -> None:
-    """Keep this build's entries for the next (30 KB, written in a millisecond)."""
-    if exception is not None:
-        return
-    path = Path(app.doctreedir) / FORMATTED_CACHE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(pickle.dumps((formatting_inputs(), _FORMATTED)))
+def keep_formatted_entries(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """After sphinxcontrib-bibtex has formatted its lists, before Sphinx saves its environment."""
+    setattr(env, ENV_ATTRIBUTE, (formatting_inputs(app), dict(_FORMATTED)))
+    return []
 
 
 def order_citation_targets(app: Sphinx, env: BuildEnvironment) -> list[str]:
@@ -242,8 +237,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     )  # fmt: skip
     # After sphinxcontrib-bibtex has computed its citations (priority 500).
     app.connect("env-updated", order_citation_targets, priority=900)
-    app.connect("builder-inited", load_formatted_entries)
-    app.connect("build-finished", save_formatted_entries)
+    app.connect("env-before-read-docs", restore_formatted_entries)
+    app.connect("env-updated", keep_formatted_entries, priority=950)
     register_plugin("pybtex.style.sorting", "handbook-a-z", AuthorYearTitleOrder)
     register_plugin("pybtex.style.formatting", "handbook", HandbookStyle)
     register_plugin("pybtex.style.formatting", "handbook-a-z", HandbookAToZStyle)

@@ -1,6 +1,7 @@
 """EPUB of one chapter, for ``handbook/export.py CHAPTER --format epub``.
 
-Active only when ``HANDBOOK_EXPORT_CHAPTER`` names a chapter document. The
+Active only when the config value ``handbook_export_chapter`` names a
+chapter document (``export.py`` passes it with ``-D``). The
 whole book is still read (so numbering, glossary terms and citations resolve
 as in the book), but the chapter becomes the EPUB's only document: links to
 any other page go to the hosted HTML book (``html_baseurl``), by the rule
@@ -9,18 +10,17 @@ every one-chapter edition shares (``chapter_links.py``).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Set
 from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.builders.epub3 import Epub3Builder
 from sphinx.config import Config
+from sphinx.errors import ConfigError
 
 from handbook.ext.chapter_links import OneChapterEditionLinks
 from handbook.meta import find_chapter, load_chapters, load_edition
-
-ENV_VAR = "HANDBOOK_EXPORT_CHAPTER"
+from handbook.settings import EXPORT_CHAPTER_CONFIG
 
 
 class ChapterEpubBuilder(OneChapterEditionLinks, Epub3Builder):
@@ -36,9 +36,12 @@ class ChapterEpubBuilder(OneChapterEditionLinks, Epub3Builder):
 
 
 def configure_export(app: Sphinx, config: Config) -> None:
-    chapter = find_chapter(os.environ.get(ENV_VAR, ""), load_chapters())
-    if chapter is None:
+    if not config.handbook_export_chapter:
         return
+    chapter = find_chapter(config.handbook_export_chapter, load_chapters())
+    if chapter is None:
+        raise ConfigError(f"handbook_export_chapter={config.handbook_export_chapter!r} is not a chapter of the book")
+    app.add_builder(ChapterEpubBuilder, override=True)
     edition = load_edition()
     config.root_doc = chapter.docname
     config.epub_title = f"{edition.title}, Chapter {chapter.number}: {chapter.title}"
@@ -55,7 +58,8 @@ def configure_export(app: Sphinx, config: Config) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    if os.environ.get(ENV_VAR):
-        app.add_builder(ChapterEpubBuilder, override=True)
+    # The chapter's docname, or "" for the whole book. Rebuild "env": the
+    # chapter becomes the root document, which changes what is read.
+    app.add_config_value(EXPORT_CHAPTER_CONFIG, "", "env", types=frozenset({str}))
     app.connect("config-inited", configure_export)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

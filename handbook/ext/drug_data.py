@@ -36,6 +36,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -138,13 +139,18 @@ def _checks_cell(drug: Drug) -> str:
     return " ".join(parts)
 
 
+# The drugs as the data files say at the start of this build's reading
+# (read_data_files): read once, not once per table.
+_DRUGS: list[Drug] = []
+
+
 class _DrugDirective(SphinxDirective):
     def _drugs(self) -> list[Drug]:
+        # Sphinx reads this page again when one of the files changes.
         self.env.note_dependency(str(DRUGS_FILE))
         self.env.note_dependency(str(CLASS_RULES_FILE))
         self.env.note_dependency(str(BIB_FILE))
-        drugs, _ = load_drugs()
-        return list(drugs)
+        return list(_DRUGS)
 
     def _parse(self, text: list[str]) -> list[nodes.Node]:
         container = nodes.container()
@@ -236,8 +242,10 @@ class DrugReference(_DrugDirective):
         return self._parse(text)
 
 
-def check_data_file(app: Sphinx) -> None:
-    _, problems = load_drugs()
+def read_data_files(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """Read and check the drug data for this build (each build, also in a preview's long-lived process)."""
+    drugs, problems = load_drugs()
+    _DRUGS[:] = drugs
     for problem in problems:
         logger.warning(
             problem.message,
@@ -250,5 +258,5 @@ def check_data_file(app: Sphinx) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("drug-table", DrugTable)
     app.add_directive("drug-reference", DrugReference)
-    app.connect("builder-inited", check_data_file)
+    app.connect("env-before-read-docs", read_data_files)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

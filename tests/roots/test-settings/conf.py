@@ -1,0 +1,2 @@
+extensions = ["handbook.ext.settings"]
+latex_elements = {"preamble": r"\newcommand{\Test}{}"}
