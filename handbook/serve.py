@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from handbook.settings import SettingsError, from_environment
 from handbook.warm_sphinx import BOOK_DIR, ROOT, PreviewLayout, Worker
 
 #: Changes a warm Sphinx takes in place: pages, figures and the drug data
@@ -552,12 +553,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000, help="0: any free port")
     parser.add_argument("--build-dir", type=Path, default=ROOT / "_build")
-    parser.add_argument("--paper", default=os.environ.get("PAPER") or "a4", choices=("a4", "letter"))
+    parser.add_argument("--paper", help="a4 or letter (default: PAPER, else a4)")
     parser.add_argument("--downloads-after", type=float, default=10.0, metavar="SECONDS",
                         help="rebuild the PDFs and EPUB once the sources are unchanged this long (default 10)")  # fmt: skip
     parser.add_argument("--no-downloads", action="store_true", help="serve the last built downloads, never rebuild them")
     args = parser.parse_args(argv)
-    preview = Preview(args.build_dir.resolve(), args.paper, None if args.no_downloads else args.downloads_after)
+    try:
+        settings = from_environment(paper=args.paper)
+    except SettingsError as error:
+        print(f"serve: {error}", file=sys.stderr)
+        return 2
+    preview = Preview(args.build_dir.resolve(), settings.paper, None if args.no_downloads else args.downloads_after)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(preview.run(args.host, args.port))
     return 0

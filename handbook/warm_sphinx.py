@@ -17,7 +17,6 @@ import importlib
 import io
 import multiprocessing
 import os
-import shutil
 import signal
 import time
 from dataclasses import dataclass, field
@@ -53,15 +52,15 @@ class PreviewLayout:
 
 
 def sphinx_arguments(layout: PreviewLayout, paper: str) -> list[str]:
-    """sphinx-build's arguments for the preview: build.py's, for its html builder.
+    """sphinx-build's arguments for the preview: build.py's for its html builder.
 
-    The one place the preview decides them. ``paper`` does not change the
-    HTML; it is here so that settings build.py passes with ``-D`` can be
-    taken over unchanged.
+    The settings (paper, and the base URL from HANDBOOK_BASEURL) are
+    resolved as build.py resolves them, and passed the same way (``-D``).
     """
-    from handbook.build import SPHINX_FLAGS
+    from handbook.build import sphinx_arguments as build_arguments
+    from handbook.settings import from_environment
 
-    return ["-b", "html", "-c", str(ROOT), "-d", str(layout.doctrees), *SPHINX_FLAGS, str(BOOK_DIR), str(layout.html_work)]
+    return build_arguments("html", from_environment(paper=paper), layout.html_work, layout.doctrees)
 
 
 # -- the warm Sphinx (runs in the worker process) -----------------------------------
@@ -113,28 +112,16 @@ class WarmSphinx:
         from handbook import build
         from handbook.meta import navigation_fingerprint
 
-        os.environ.update(build.build_env(self.paper))
+        os.environ.update(build.build_env())
         args = get_parser().parse_args(sphinx_arguments(self.layout, self.paper))
         if args.color == "no":
             nocolor()
         self.layout.doctrees.mkdir(parents=True, exist_ok=True)
-        code, structure = self._stamps()
-        reasons = []
-        self.extension_code = build.files_hash(*build.EXTENSION_CODE)
+        # What build.py's Sphinx runs do, this application does by the same
+        # means: a code change is a new handbook_code config value (every page
+        # read again), a new structure empties the output folder and reads
+        # every page (handbook.ext.navigation). A worker starts afresh for both.
         self.structure = navigation_fingerprint(BOOK_DIR)
-        fresh = code.is_file() and code.read_text() != self.extension_code
-        if fresh:
-            reasons.append("extension code changed")
-        # As build.py: a new structure is read and written afresh. Sphinx
-        # rewrites only the pages next to a new one (and a kept environment
-        # left the new page out of the other sidebars), and it never deletes
-        # a removed page's HTML.
-        self.write_all = not structure.is_file() or structure.read_text() != self.structure
-        if self.write_all:
-            if structure.is_file():
-                fresh = True
-                reasons.append("the book's pages or tables of contents changed")
-            shutil.rmtree(self.layout.html_work, ignore_errors=True)
         confoverrides: dict[str, Any] = dict(value.partition("=")[::2] for value in args.define)
         confoverrides.update({f"html_context.{k}": v for k, _, v in (value.partition("=") for value in args.htmldefine)})
         if args.nitpicky:
@@ -146,7 +133,7 @@ class WarmSphinx:
         self.app = Sphinx(
             srcdir=args.sourcedir, confdir=args.confdir, outdir=args.outputdir, doctreedir=args.doctreedir,
             buildername=args.builder, confoverrides=confoverrides, status=None, warning=self.warnings,
-            freshenv=args.freshenv or fresh, warningiserror=args.warningiserror, tags=args.tags,
+            freshenv=args.freshenv, warningiserror=args.warningiserror, tags=args.tags,
             verbosity=args.verbosity, parallel=args.jobs,
         )  # fmt: skip
         if not hasattr(self.app, "_warncount"):
@@ -155,7 +142,7 @@ class WarmSphinx:
         self.app.connect("env-get-outdated", lambda app, env, added, changed, removed: sorted(self.recheck & env.all_docs.keys()))
         self.app.connect("doctree-read", lambda app, doctree: self.read.add(app.env.docname))
         self.app.connect("html-page-context", self._page_begun)
-        return " and ".join(reasons) + (": every page read and written again" if reasons else "")
+        return ""
 
     def _page_begun(self, app: Any, pagename: str, *_: Any) -> None:
         """Sphinx writes pages one after the other: when one begins, the one before is on disk.
@@ -168,12 +155,6 @@ class WarmSphinx:
             self.told = True
             self.on_pages_written([Path(app.builder.get_outfilename(name)).relative_to(app.outdir).as_posix() for name in self.written])
         self.written.append(pagename)
-
-    def _stamps(self) -> tuple[Path, Path]:
-        from handbook import build
-
-        return (self.layout.doctrees / build.CODE_STAMP.format(builder="preview"),
-                self.layout.doctrees / build.STRUCTURE_STAMP.format(builder="preview"))  # fmt: skip
 
     def structure_changed(self) -> bool:
         from handbook.meta import navigation_fingerprint
@@ -213,13 +194,9 @@ class WarmSphinx:
         # public way to build twice with one application; remove when it has.
         self.app._warncount = 0
         self.app.statuscode = 0
-        self.app.build(force_all=self.write_all)
+        self.app.build()
         if self.app.statuscode == 0:
-            self.write_all = False
             self.recheck = set()
-            code, structure = self._stamps()
-            code.write_text(self.extension_code)
-            structure.write_text(self.structure)
             return []
         output = self.warnings.getvalue()
         book = editor_messages.Book(ROOT)
