@@ -133,7 +133,6 @@ def test_an_extension_edit_reaches_every_page(preview: RunningPreview, tree: Pat
     code = extension.read_text(encoding="utf-8")
     assert code.count('"Last reviewed: "') == 1
     said = served_after_save(preview, lambda: extension.write_text(code.replace('"Last reviewed: "', '"Reviewed on: "'), encoding="utf-8"))
-    assert "extension code changed: every page read and written again" in said, said
     assert "[serve] rebuilt in" in said, said
     for chapter in ("definition.html", f"{CHAPTER}.html"):  # an unedited chapter too
         html = page(preview, chapter)
@@ -148,6 +147,5 @@ def test_an_added_chapter_appears_in_every_pages_navigation(preview: RunningPrev
     if "[serve] rebuilt in" not in said:  # the page and the chapter list came as two saves
         mark = len(preview.output)
         said += "\n" + preview.wait_for("[serve] rebuilt in", after=mark, timeout=180)
-    assert "every page read and written again" in said, said
     assert re.search(r'<a class="reference internal" href="care-team.html">[^<]*Your care team', page(preview, other))
     assert len(load_chapters(tree / "book")) == len(load_chapters()) + 1
