@@ -173,7 +173,7 @@ class Preview:
 
     # -- rebuilding ------------------------------------------------------------
 
-    def restart(self, code_changed: bool) -> tuple[Any, ...] | None:
+    def restart(self, code_changed: bool, structure_changed: bool = False) -> tuple[Any, ...] | None:
         """A fresh worker (the spare, unless the code changed since it was spawned); the failure, if it fails."""
         if self.worker is not None:
             self.worker.stop()
@@ -182,7 +182,7 @@ class Preview:
             worker.stop()
             worker = None
         self.worker = worker or Worker(self.layout, self.paper)
-        started, said = self.worker.start()
+        started, said = self.worker.start(structure_changed)
         if not started:
             return ("crashed", said)
         if said:
@@ -208,7 +208,7 @@ class Preview:
         answer = failed or self.worker.ask("build")
         if answer[0] == "restart":
             log(answer[1])
-            answer = self.restart(code_changed=False) or self.worker.ask("build")
+            answer = self.restart(code_changed=False, structure_changed=True) or self.worker.ask("build")
         early: dict[str, bytes | None] = {}
         if answer[0] == "written" and self.worker is not None:
             if reload is not None and self.good:

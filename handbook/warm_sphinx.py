@@ -18,6 +18,7 @@ import io
 import multiprocessing
 import os
 import signal
+import shutil
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -101,8 +102,13 @@ class WarmSphinx:
     written: list[str] = field(default_factory=list)
     told: bool = False
 
-    def start(self) -> str:
-        """Make the application; say why it reads or writes more than usual."""
+    def start(self, structure_changed: bool = False) -> str:
+        """Make the application; say why it reads or writes more than usual.
+
+        After a change to the book's structure the application starts from a
+        fresh environment into an empty folder: every page read and written
+        with the new navigation, and no removed page's file left behind.
+        """
         import sphinx
         from sphinx.application import Sphinx
         from sphinx.cmd.build import get_parser
@@ -122,6 +128,8 @@ class WarmSphinx:
         # read again), a new structure empties the output folder and reads
         # every page (handbook.ext.navigation). A worker starts afresh for both.
         self.structure = navigation_fingerprint(BOOK_DIR)
+        if structure_changed:
+            shutil.rmtree(self.layout.html_work, ignore_errors=True)
         confoverrides: dict[str, Any] = dict(value.partition("=")[::2] for value in args.define)
         confoverrides.update({f"html_context.{k}": v for k, _, v in (value.partition("=") for value in args.htmldefine)})
         if args.nitpicky:
@@ -133,7 +141,7 @@ class WarmSphinx:
         self.app = Sphinx(
             srcdir=args.sourcedir, confdir=args.confdir, outdir=args.outputdir, doctreedir=args.doctreedir,
             buildername=args.builder, confoverrides=confoverrides, status=None, warning=self.warnings,
-            freshenv=args.freshenv, warningiserror=args.warningiserror, tags=args.tags,
+            freshenv=args.freshenv or structure_changed, warningiserror=args.warningiserror, tags=args.tags,
             verbosity=args.verbosity, parallel=args.jobs,
         )  # fmt: skip
         if not hasattr(self.app, "_warncount"):
@@ -142,7 +150,7 @@ class WarmSphinx:
         self.app.connect("env-get-outdated", lambda app, env, added, changed, removed: sorted(self.recheck & env.all_docs.keys()))
         self.app.connect("doctree-read", lambda app, doctree: self.read.add(app.env.docname))
         self.app.connect("html-page-context", self._page_begun)
-        return ""
+        return "every page read and written again" if structure_changed else ""
 
     def _page_begun(self, app: Any, pagename: str, *_: Any) -> None:
         """Sphinx writes pages one after the other: when one begins, the one before is on disk.
@@ -238,7 +246,7 @@ def worker_main(connection: Connection, layout: PreviewLayout, paper: str) -> No
             return
         if message[0] == "start":
             try:
-                connection.send(("started", sphinx.start()))
+                connection.send(("started", sphinx.start(structure_changed=len(message) > 1 and message[1] == "structure")))
             except Exception as error:  # conf.py or an extension failed to load
                 connection.send(("crashed", f"Sphinx could not start: {type(error).__name__}: {error}"))
                 return
@@ -287,9 +295,9 @@ class Worker:
             if answer[0] != "ready":
                 return answer
 
-    def start(self) -> tuple[bool, str]:
+    def start(self, structure_changed: bool = False) -> tuple[bool, str]:
         """Make the Sphinx application: (whether it started, the reasons it reads more, or why not)."""
-        answer = self.ask("start")
+        answer = self.ask("start", "structure") if structure_changed else self.ask("start")
         return answer[0] == "started", str(answer[1])
 
     def stop(self) -> None:

@@ -147,5 +147,5 @@ def test_an_added_chapter_appears_in_every_pages_navigation(preview: RunningPrev
     if "[serve] rebuilt in" not in said:  # the page and the chapter list came as two saves
         mark = len(preview.output)
         said += "\n" + preview.wait_for("[serve] rebuilt in", after=mark, timeout=180)
-    assert re.search(r'<a class="reference internal" href="care-team.html">[^<]*Your care team', page(preview, other))
+    assert re.search(r'<a class="reference internal" href="care-team.html">[^<]*Your care team', page(preview, other)), said
     assert len(load_chapters(tree / "book")) == len(load_chapters()) + 1
