@@ -36,9 +36,9 @@ DOWNLOADS_DIR = "downloads"
 def download_paths() -> tuple[str, str, dict[str, Chapter]]:
     """Site-relative paths of the book PDF and EPUB, and chapters by docname.
 
-    Asked for on every page written; read once per build (each build, also
-    is a process of its own; the preview starts a new one when the chapter
-    list or the edition changes).
+    Asked for on every page written; read once per build (each build is a
+    process of its own; the preview starts a new one when the chapter list
+    or the edition changes).
     """
     edition = load_edition()
     book_pdf = f"{DOWNLOADS_DIR}/{edition.book_stem}.pdf"
