@@ -71,7 +71,7 @@ new-chapter: venv ## Start a chapter: make new-chapter NAME=care-team TITLE="You
 	@test -n "$(NAME)" -a -n "$(TITLE)" || { echo 'usage: make new-chapter NAME=<slug> TITLE="<title>" [AFTER=<slug>]'; exit 2; }
 	$(PYTHON) -m handbook.new_chapter "$(NAME)" "$(TITLE)" $(if $(AFTER),--after "$(AFTER)")
 
-serve: venv ## Live preview at http://127.0.0.1:8000 (PORT=...), strict like make html; reloads on every save
+serve: venv-build ## Live preview at http://127.0.0.1:8000 (PORT=...), strict like make html; reloads on every save
 	$(PYTHON) -m handbook.serve --paper $(PAPER) --port $(or $(PORT),8000)
 
 linkcheck: venv ## Check external links (needs the network)
