@@ -24,7 +24,8 @@ DEB_BUILD := latexmk:latexmk xelatex:texlive-xetex fncychap.sty:texlive-latex-ex
              libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 \
              OpenSans-Regular.ttf:fonts-open-sans
 DEB_TEST  := chromium:chromium java:default-jre-headless /usr/share/java/epubcheck.jar:epubcheck \
-             hunspell:hunspell node:nodejs npm:npm
+             hunspell:hunspell node:nodejs npm:npm \
+             hyperfine:hyperfine
 # Programs the tests run whose shared libraries no Debian package pulls in for
 # us (Playwright's driver comes from pip): ldd finds what they lack.
 LIBS_TEST := --libraries-of /usr/lib/chromium/chromium \
@@ -84,7 +85,6 @@ test-fast: venv system-deps system-deps-test ## Run the fast tier: pure function
 	$(PYTHON) -m pytest tests/fast
 
 bench: venv system-deps system-deps-test ## Measure build and page-load performance (_build/bench.json)
-	@$(PYTHON_SYSTEM) scripts/system_deps.py hyperfine:hyperfine
 	$(PYTHON) -m handbook.bench
 
 dist: all ## Offline bundle: dist/autoimmune-therapy-handbook-<edition>.zip and its checksum
