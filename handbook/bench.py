@@ -65,6 +65,7 @@ TARGETS = {
 LABEL_DEF = re.compile(r"^\((?P<label>[^()\s]+)\)=\s*$|^:name:\s*(?P<name>\S+)\s*$", re.MULTILINE)
 # How a plain Sphinx user builds one PDF per run (appended to the plain tree's conf.py).
 PLAIN_CONF = """
+import os  # conf.py itself reads no environment
 _bench_chapter = os.environ.get("BENCH_PLAIN_CHAPTER")  # bench.py: a chapter as its own project
 if _bench_chapter:
     root_doc = _bench_chapter
