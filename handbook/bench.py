@@ -41,9 +41,8 @@ import psutil
 
 from handbook import build as handbook_build
 from handbook.browser import chromium, page_weight, static_server
-from handbook.meta import Chapter, find_chapter, load_chapters, load_edition
+from handbook.meta import ROOT, Chapter, find_chapter, load_chapters, load_edition
 
-ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("build", "baseline", "page", "preview", "scaling")
 HTML_SIZES, PDF_SIZES = (10, 50, 100), (10, 50)
 QUICK_HTML_SIZES, QUICK_PDF_SIZES = (7, 14), (7,)
@@ -65,8 +64,8 @@ TARGETS = {
 LABEL_DEF = re.compile(r"^\((?P<label>[^()\s]+)\)=\s*$|^:name:\s*(?P<name>\S+)\s*$", re.MULTILINE)
 # How a plain Sphinx user builds one PDF per run (appended to the plain tree's conf.py).
 PLAIN_CONF = """
-import os  # conf.py itself reads no environment
-_bench_chapter = os.environ.get("BENCH_PLAIN_CHAPTER")  # bench.py: a chapter as its own project
+import os  # conf.py reads no environment; BENCH_PLAIN_CHAPTER: a chapter as its own project
+_bench_chapter = os.environ.get("BENCH_PLAIN_CHAPTER")
 if _bench_chapter:
     root_doc = _bench_chapter
     latex_documents = [(_bench_chapter, _bench_chapter + ".tex", project, author, "manual")]
