@@ -16,14 +16,13 @@ have problems (they are printed with the file and line).
 
 from __future__ import annotations
 
-import argparse
 import sys
+from collections.abc import Sequence
 from html import escape
-from pathlib import Path
 
-
-from handbook.drug_facts import DRUG_GROUPS, display_path, format_problem, in_running_text, load_drugs
-from handbook.meta import BOOK_DIR, DRUGS_FILE
+from handbook import data_figure
+from handbook.drug_facts import DRUG_GROUPS, Drug, in_running_text
+from handbook.meta import BOOK_DIR
 
 OUTPUT = BOOK_DIR / "figures" / "approval-timeline.svg"
 # Printed 160 mm (453 pt) wide in the print edition: at 620 units,
@@ -124,18 +123,9 @@ def render(drugs: list[tuple[str, str, int]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write the SVG")
-    parser.add_argument("--check", action="store_true", help="exit 1 if the figure is out of date")
-    args = parser.parse_args(argv)
-
-    drugs, problems = load_drugs(DRUGS_FILE)
-    if problems:
-        for problem in problems:
-            print(format_problem(problem), file=sys.stderr)
-        return 1
-    dated = sorted(
+def dated(drugs: Sequence[Drug]) -> list[tuple[str, str, int]]:
+    """(name, group, year of first approval) of each drug that has one, oldest first."""
+    return sorted(
         (
             (str(d.fields["name"]), str(d.fields["group"]), int(d.fields["first_approval"]))
             for d in drugs
@@ -143,17 +133,10 @@ def main(argv: list[str] | None = None) -> int:
         ),
         key=lambda item: (item[2], item[0]),
     )
-    svg = render(dated)
-    current = args.output.read_text(encoding="utf-8") if args.output.exists() else None
-    if args.check:
-        if current != svg:
-            print(f"{display_path(args.output)} is out of date: run {Path(__file__).name}", file=sys.stderr)
-            return 1
-        return 0
-    if current != svg:  # leave the file (and its mtime) alone when nothing changed
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(svg, encoding="utf-8")
-    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return data_figure.command(argv, __doc__.splitlines()[0], OUTPUT, __spec__.name, lambda drugs: render(dated(drugs)))
 
 
 if __name__ == "__main__":

@@ -20,12 +20,10 @@ under ``--check``.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from html import escape
-from pathlib import Path
 
-
+from handbook import data_figure
 from handbook.drug_facts import (
     CHECKS,
     CONSIDER,
@@ -33,12 +31,9 @@ from handbook.drug_facts import (
     DRUG_GROUPS,
     PHASES,
     Drug,
-    display_path,
-    format_problem,
     in_running_text,
-    load_drugs,
 )
-from handbook.meta import BOOK_DIR, DRUGS_FILE
+from handbook.meta import BOOK_DIR
 
 OUTPUT = BOOK_DIR / "figures" / "monitoring-overview.svg"
 LIVE = "no-live-vaccines"
@@ -298,28 +293,10 @@ def render(drugs: list[Drug]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=OUTPUT, help="where to write the SVG")
-    parser.add_argument("--check", action="store_true", help="exit 1 if the figure is out of date")
-    args = parser.parse_args(argv)
-
-    drugs, problems = load_drugs(DRUGS_FILE)
-    if problems:
-        for problem in problems:
-            print(format_problem(problem), file=sys.stderr)
-        return 1
-    ordered = [d for group in DRUG_GROUPS for d in drugs if d.group == group]
-    svg = render(ordered)
-    current = args.output.read_text(encoding="utf-8") if args.output.exists() else None
-    if args.check:
-        if current != svg:
-            print(f"{display_path(args.output)} is out of date: run {Path(__file__).name}", file=sys.stderr)
-            return 1
-        return 0
-    if current != svg:  # leave the file (and its mtime) alone when nothing changed
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(svg, encoding="utf-8")
-    return 0
+    return data_figure.command(
+        argv, __doc__.splitlines()[0], OUTPUT, __spec__.name,
+        lambda drugs: render([d for group in DRUG_GROUPS for d in drugs if d.group == group]),
+    )  # fmt: skip
 
 
 if __name__ == "__main__":
