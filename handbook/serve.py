@@ -264,7 +264,8 @@ class Preview:
             return path.name in WARM_DATA
         return path.suffix.lower() in WARM_SUFFIXES
 
-    async def watch(self) -> None:
+    async def watch(self, watching: asyncio.Event) -> None:
+        """Rebuild on every save; ``watching`` is set once the sources are watched."""
         import watchfiles
 
         from handbook.build import SOURCE_DIRS, SOURCE_FILES
@@ -275,7 +276,11 @@ class Preview:
         def reload() -> None:  # from the rebuild's thread, as soon as the edited pages are written
             asyncio.run_coroutine_threadsafe(self.reload_browsers(), loop).result()
 
-        async for changes in watchfiles.awatch(*paths, step=20, watch_filter=lambda _, p: self.wanted(Path(p))):
+        # yield_on_timeout: an empty set now and then, the first one once the
+        # watcher runs, so "serving" is said only when a save will be seen.
+        async for changes in watchfiles.awatch(*paths, step=20, rust_timeout=500, yield_on_timeout=True,
+                                               watch_filter=lambda _, p: self.wanted(Path(p))):  # fmt: skip
+            watching.set()
             changed = [Path(path) for _, path in changes if self.new_since_last_build(Path(path))]
             if not changed:
                 continue
@@ -386,8 +391,11 @@ class Preview:
             await asyncio.to_thread(self.rebuild, [], True, False)
         address = f"http://{host}:{listener.getsockname()[1]}/"
         server = uvicorn.Server(uvicorn.Config(self.app(), log_level="warning", lifespan="off"))
+        watching = asyncio.Event()
+        tasks = [asyncio.create_task(server.serve(sockets=[listener])), asyncio.create_task(self.watch(watching))]
+        # Until the watcher runs; or it failed, which the wait below reports.
+        await asyncio.wait([asyncio.create_task(watching.wait()), tasks[1]], return_when=asyncio.FIRST_COMPLETED)
         log(f"serving {address} (Ctrl+C stops)")
-        tasks = [asyncio.create_task(server.serve(sockets=[listener])), asyncio.create_task(self.watch())]
         if self.downloads_after is not None:
             tasks.append(asyncio.create_task(self.build_downloads()))
         try:
