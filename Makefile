@@ -78,8 +78,12 @@ serve: venv-build ## Live preview at http://127.0.0.1:8000 (PORT=...), strict li
 linkcheck: venv ## Check external links (needs the network)
 	$(PYTHON) -m sphinx -b linkcheck -c . -q book _build/linkcheck
 
+# The full suite runs on every core (pytest-xdist), a test file to a worker,
+# the longest files first (tests/conftest.py); TEST_WORKERS=0 runs it in one
+# process.
+TEST_WORKERS ?= logical
 test: venv system-deps system-deps-test checkers ## Run every test (builds once into a temporary folder)
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest --numprocesses $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test-fast: venv system-deps system-deps-test ## Run the fast tier: pure functions and small Sphinx projects, no book build (tests/fast/)
 	$(PYTHON) -m pytest tests/fast

@@ -232,8 +232,12 @@ class Drug:
         return list(dict.fromkeys(keys))
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A YAML loader that remembers the line of every mapping key."""
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A YAML loader that remembers the line of every mapping key.
+
+    LibYAML's parser (PyYAML's wheels include it) where there is one: the
+    drug data is read by every build and every preview rebuild.
+    """
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:

@@ -19,6 +19,7 @@ flags from here whether Playwright or Ace's puppeteer starts it.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import subprocess
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,6 +97,10 @@ class BookBuild:
     def chapter(self, slug: str) -> Chapter:
         return next(c for c in self.chapters if c.slug == slug)
 
+    def writing(self) -> FileLock:
+        """Held while a test writes into this build (an export) or copies it: the workers share it."""
+        return FileLock(self.build_dir.with_name(f"{self.build_dir.name}.writing.lock"))
+
 
 def site_pages(html: Path) -> list[Path]:
     """The HTML pages under ``html``, less assets and the small pages at moved pages' old addresses."""
@@ -148,20 +154,45 @@ def copy_sources(destination: Path, build: BookBuild | None = None) -> Path:
         source = ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, destination / name)
     if build is not None:
-        shutil.copytree(build.build_dir, destination / "_build", ignore=shutil.ignore_patterns("*letter"))
+        with build.writing():
+            shutil.copytree(build.build_dir, destination / "_build", ignore=shutil.ignore_patterns("*letter"))
     return destination
 
 
 @pytest.fixture(scope="session")
 def book(tmp_path_factory: pytest.TempPathFactory) -> BookBuild:
+    """The session's build of the book, made once for every worker and then only read.
+
+    ``make test`` runs the tests in several processes (pytest-xdist): the
+    first that needs the book builds it under a lock, in the folder the
+    workers share; the others wait, then read the build and what it printed.
+    Tests that build more (US Letter, an edit) build a copy.
+    """
     chosen = os.environ.get("HANDBOOK_TEST_BUILD_DIR")
-    build_dir = Path(chosen).resolve() if chosen else tmp_path_factory.mktemp("handbook-build")
-    result = run_build(build_dir, "all")
-    if result.returncode != 0:
-        pytest.fail(f"the handbook does not build:\n{result.stdout}\n{result.stderr}", pytrace=False)
+    shared = tmp_path_factory.getbasetemp().parent if os.environ.get("PYTEST_XDIST_WORKER") else None
+    if chosen:
+        build_dir = Path(chosen).resolve()
+    elif shared is not None:
+        build_dir = shared / "handbook-build"
+    else:
+        build_dir = tmp_path_factory.mktemp("handbook-build")
+    if shared is None:
+        result = run_build(build_dir, "all")
+        status, said = result.returncode, result.stdout + result.stderr
+    else:
+        with FileLock(shared / "handbook-build.lock"):
+            outcome = shared / "handbook-build.outcome.json"
+            if outcome.is_file():
+                status, said = json.loads(outcome.read_text(encoding="utf-8"))
+            else:
+                result = run_build(build_dir, "all")
+                status, said = result.returncode, result.stdout + result.stderr
+                outcome.write_text(json.dumps([status, said]), encoding="utf-8")
+    if status != 0:
+        pytest.fail(f"the handbook does not build:\n{said}", pytrace=False)
     # The edition as the build saw it: with HANDBOOK_BASEURL, when the tests run with one.
     edition = load_edition(baseurl=from_environment().baseurl)
-    return BookBuild(build_dir, edition, load_chapters(), result.stdout + result.stderr)
+    return BookBuild(build_dir, edition, load_chapters(), said)
 
 
 @pytest.fixture(scope="session")
@@ -185,3 +216,32 @@ def browser() -> Iterator[object]:
         pytest.skip("Chromium is not installed (Debian package chromium); browser tests skipped")
     with chromium() as launched:
         yield launched
+
+
+# The order in which ``make test`` hands the test files to its workers
+# (``--dist loadfile --no-loadscope-reorder``): the longest first, so that
+# they overlap. The first worker builds the book for the first file; the
+# other meanwhile runs what needs no book (the preview's tests, which build
+# their own copy, and the fast tier), then waits for it. Without workers the
+# order changes nothing else: no test depends on another having run.
+FIRST = ("test_structure_changes.py", "test_preview.py")
+THEN = (
+    "test_browser.py",
+    "test_print_edition.py",
+    "test_accessibility.py",
+    "test_bad_input.py",
+    "test_print_and_rebuilds.py",
+    "test_outputs.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> tuple[int, int]:
+        name = item.path.name
+        if name in FIRST:
+            return (0, FIRST.index(name))
+        if "fast" in item.path.relative_to(ROOT / "tests").parts[:-1]:
+            return (1, 0)
+        return (2, THEN.index(name)) if name in THEN else (3, 0)
+
+    items.sort(key=rank)  # stable: within a file, and among equals, the collection's order

@@ -62,11 +62,12 @@ class AceReport:
 def epubs(book: BookBuild, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The book's EPUB, and chapter 5 exported on its own."""
     out = tmp_path_factory.mktemp("chapter-epub")
-    result = subprocess.run(
-        [sys.executable, "-m", "handbook.export", CHAPTER, "--format", "epub",
-         "--out", str(out), "--build-dir", str(book.build_dir)],
-        capture_output=True, text=True, cwd=ROOT, env=session_env(),
-    )  # fmt: skip
+    with book.writing():
+        result = subprocess.run(
+            [sys.executable, "-m", "handbook.export", CHAPTER, "--format", "epub",
+             "--out", str(out), "--build-dir", str(book.build_dir)],
+            capture_output=True, text=True, cwd=ROOT, env=session_env(),
+        )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     return {"book": book.epub, "chapter": out / f"{book.chapter(CHAPTER).stem}.epub"}
 

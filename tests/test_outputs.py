@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, BookBuild, run_build, session_env
+from conftest import ROOT, BookBuild, copy_sources, run_build, session_env
 from readers import html_text, pdf_link_uris, pdf_outline_titles, pdf_pages, pdf_text
 
 A4 = (595.28, 841.89)
@@ -106,10 +107,11 @@ def test_book_pdf_is_a4_by_default(book: BookBuild) -> None:
     assert all(page_size(book.chapter_pdf(c)) == A4 for c in book.chapters)
 
 
-def test_paper_letter_switch_gives_us_letter(book: BookBuild) -> None:
-    result = run_build(book.build_dir, "pdf", "--paper", "letter")
+def test_paper_letter_switch_gives_us_letter(book: BookBuild, tmp_path: Path) -> None:
+    copy = copy_sources(tmp_path / "letter", book)  # the session's build is only read
+    result = run_build(copy / "_build", "pdf", "--paper", "letter", root=copy)
     assert result.returncode == 0, result.stdout + result.stderr
-    letter = book.build_dir / "pdf-letter" / book.book_pdf.name
+    letter = copy / "_build" / "pdf-letter" / book.book_pdf.name
     assert page_size(letter) == LETTER
 
 
@@ -201,11 +203,12 @@ def test_epub_passes_epubcheck_without_errors_or_warnings(book: BookBuild) -> No
 
 @pytest.mark.parametrize("fmt", ["pdf", "epub", "html"])
 def test_export_one_chapter_by_number(book: BookBuild, fmt: str, tmp_path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "handbook.export", "5", "--format", fmt,
-         "--out", str(tmp_path), "--build-dir", str(book.build_dir)],
-        capture_output=True, text=True, env=session_env(),
-    )  # fmt: skip
+    with book.writing():
+        result = subprocess.run(
+            [sys.executable, "-m", "handbook.export", "5", "--format", fmt,
+             "--out", str(tmp_path), "--build-dir", str(book.build_dir)],
+            capture_output=True, text=True, env=session_env(),
+        )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     produced = {"pdf": "05-risks.pdf", "epub": "05-risks.epub", "html": "05-risks-html/index.html"}[fmt]
     assert (tmp_path / produced).exists()

@@ -2,11 +2,20 @@
 
 A copy of the session's good build is changed the way an editor would (the
 README's way: ``python -m handbook.new_chapter``, one line in the chapter
-list, a renamed file with its redirect) and built once, incrementally, with
-``build.py all``; every published file is compared with a clean build of the
-same sources. Then every change is undone, which removes the added chapter
-and renames the renamed one back, and one more incremental build must give
-the session's own clean build again.
+list, a renamed file with its redirect) and built once, incrementally; the
+site and the EPUB are compared, file by file, with a clean build of the same
+sources made at the same time, and the print edition and the site's
+downloads must hold each chapter's file under its new number and nothing
+else. Then every change is undone, which removes the added chapter and
+renames the renamed one back, and one more incremental build must give the
+session's own clean build again.
+
+The print edition is laid out from the site's pages, which are compared;
+its own record of what each chapter edition was made from is tested in
+test_print_edition.py. The xelatex edition is left out: its chapter files
+are pruned by the same code as the print edition's (``handbook.build.publish``).
+A clean build of every edition, twice, would more than double the time of
+this test, the longest of the suite.
 
 Before any change, Sphinx rewriting the unchanged book from its cache
 (as after an edit) must give the clean build too.
@@ -18,6 +27,7 @@ import hashlib
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from conftest import BookBuild, copy_sources, run_build
@@ -25,12 +35,19 @@ from conftest import BookBuild, copy_sources, run_build
 from handbook.meta import load_chapters
 
 
-def published(build_dir: Path) -> dict[str, str]:
+#: What is compared with a clean build: the site's pages (its downloads are the PDFs, not compared), the EPUB.
+SITE = ("html", "epub")
+DOWNLOADS = "html/downloads"
+
+
+def published(build_dir: Path, parts: tuple[str, ...], leave_out: tuple[str, ...] = ()) -> dict[str, str]:
+    """The checksum of every file in the folders ``parts`` of the build (less those in ``leave_out``), by path."""
     sums = {}
-    for part in ("html", "pdf", "epub"):
+    for part in parts:
         for path in sorted((build_dir / part).rglob("*")):
-            if path.is_file():
-                sums[str(path.relative_to(build_dir))] = hashlib.sha256(path.read_bytes()).hexdigest()
+            name = path.relative_to(build_dir).as_posix()
+            if path.is_file() and not name.startswith(tuple(f"{folder}/" for folder in leave_out)):
+                sums[name] = hashlib.sha256(path.read_bytes()).hexdigest()
     return sums
 
 
@@ -56,15 +73,19 @@ def clean_build_of(book_dir: Path, folder: Path) -> Path:
     copy_sources(folder)
     shutil.rmtree(folder / "book")
     shutil.copytree(book_dir, folder / "book")
-    result = run_build(folder / "_build", "all", root=folder)
+    result = run_build(folder / "_build", *SITE, root=folder)
     assert result.returncode == 0, result.stdout + result.stderr
     return folder / "_build"
 
 
 def differences(ours: Path, theirs: Path) -> list[str]:
-    """The published files that are in one build and not the other, or differ."""
-    mine, other = published(ours), published(theirs)
+    """The files of the site and the EPUB that are in one build and not the other, or differ."""
+    mine, other = published(ours, SITE, (DOWNLOADS,)), published(theirs, SITE, (DOWNLOADS,))
     return sorted(set(mine) ^ set(other)) + [name for name in sorted(mine.keys() & other.keys()) if mine[name] != other[name]]
+
+
+def chapter_files(folder: Path) -> list[str]:
+    return sorted(path.name for path in folder.glob("*.pdf"))
 
 
 def test_an_incremental_build_after_chapter_changes_equals_a_clean_build(book: BookBuild, tmp_path: Path) -> None:
@@ -79,21 +100,31 @@ def test_an_incremental_build_after_chapter_changes_equals_a_clean_build(book: B
     assert differences(copy / "_build", book.build_dir) == [], "rewriting from the cache changed the site"
 
     add_reorder_and_rename(copy / "book")
-    incremental = run_build(copy / "_build", "all", root=copy)
+    # The clean build of the changed sources runs beside the incremental one.
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        clean = beside.submit(clean_build_of, copy / "book", tmp_path / "clean")
+        incremental = run_build(copy / "_build", *SITE, "print", root=copy)
+        clean_build = clean.result()
     assert incremental.returncode == 0, incremental.stdout + incremental.stderr
     # The chapter list alone set the numbers: lifestyle is now Chapter 5.
-    chapters = {c.slug: c.number for c in load_chapters(copy / "book")}
-    assert (chapters["lifestyle"], chapters["risks"], chapters["care-team"]) == (5, 6, 7)
-    assert (copy / "_build" / "pdf" / "chapters" / "05-lifestyle.pdf").is_file()
+    chapters = load_chapters(copy / "book")
+    numbers = {c.slug: c.number for c in chapters}
+    assert (numbers["lifestyle"], numbers["risks"], numbers["care-team"]) == (5, 6, 7)
     moved = (copy / "_build" / "html" / "research.html").read_text(encoding="utf-8")
     assert "url=research-ahead.html" in moved, "the renamed chapter's old address does not redirect"
-    clean = clean_build_of(copy / "book", tmp_path / "clean")
-    assert differences(copy / "_build", clean) == [], "a chapter added, chapters reordered and one renamed"
+    assert differences(copy / "_build", clean_build) == [], "a chapter added, chapters reordered and one renamed"
+    # Each chapter's print edition under its new number, and no file under an old one.
+    expected = sorted(c.pdf_name for c in chapters)
+    assert chapter_files(copy / "_build" / "print" / "chapters") == expected
+    assert chapter_files(copy / "_build" / DOWNLOADS / "chapters") == expected
+    assert "08-research-ahead.pdf" in expected and "07-research.pdf" not in expected
 
     # Undone: care-team removed, research-ahead renamed back, the order restored.
     shutil.rmtree(copy / "book")
     shutil.copytree(original, copy / "book")
-    undone = run_build(copy / "_build", "all", root=copy)
+    undone = run_build(copy / "_build", *SITE, root=copy)
     assert undone.returncode == 0, undone.stdout + undone.stderr
     assert not (copy / "_build" / "html" / "care-team.html").exists()
     assert differences(copy / "_build", book.build_dir) == [], "a chapter removed, one renamed back, the order restored"
+    # The site's downloads: the removed chapter's file is gone (the PDFs are the last print build's).
+    assert "07-care-team.pdf" not in chapter_files(copy / "_build" / DOWNLOADS / "chapters")
