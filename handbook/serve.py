@@ -27,11 +27,13 @@ Why it is quick: Sphinx stays warm (``handbook/warm_sphinx.py``). A worker
 process imports Sphinx, the theme and the extensions once, keeps the Sphinx
 application and its environment in memory, and rebuilds in place; its
 garbage collector is set as ``handbook/run_sphinx.py`` sets it, and collects
-between rebuilds, not during them. The browsers reload (through a WebSocket and a small script
-added to every page; nothing is loaded from elsewhere) as soon as the edited
-page is written, while Sphinx still writes the indexes, the search index and
-the sitemap; should that still fail, the page goes back to the last good
-one. A change that an in-memory environment cannot take (code, ``conf.py``,
+between rebuilds, not during them. Sphinx writes the edited pages first,
+and the browsers show them as soon as they are written (through a WebSocket
+and a small script added to every page; nothing is loaded from elsewhere),
+while Sphinx still writes the other pages, the indexes, the search index
+and the sitemap; should that still fail, the page goes back to the last
+good one. An open page puts the new article in place without loading
+again; a change to images or stylesheets loads it again. A change that an in-memory environment cannot take (code, ``conf.py``,
 templates, static files, the bibliography, the book's structure) starts a
 fresh worker; a spare one has already imported everything.
 ``measure_preview_latency`` times save to browser (``handbook/bench.py``'s
@@ -63,11 +65,26 @@ WARM_SUFFIXES = {".md", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
 WARM_DATA = {"drugs.yaml", "class_rules.yaml"}
 #: Editors' temporary and backup files: never a reason to rebuild.
 IGNORED_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", ".pyc", ".orig")
-#: The script every served page gets: reload when a rebuild succeeded.
+#: The script every served page gets. "reload": load the page again.
+#: "update" (the edited pages are written): fetch the page and put its new
+#: article and "on this page" list in place of the old ones, which is
+#: quicker than a reload and keeps the reader's scroll position; a reload
+#: instead when the page's stylesheets or scripts changed, or it fails.
 RELOAD_PATH = "/_preview/reload"
+UPDATED_PARTS = ("article.bd-article", ".bd-sidebar-secondary")
 RELOAD_SCRIPT = (
     "<script>(() => { const socket = new WebSocket(`ws://${location.host}" + RELOAD_PATH + "`);"
-    ' socket.onmessage = (event) => { if (event.data === "reload") location.reload(); };'
+    " const assets = (doc) => [...doc.querySelectorAll('link[rel=stylesheet], script[src]')]"
+    ".map((e) => e.getAttribute('href') || e.getAttribute('src')).join(' ');"
+    " const update = async () => { const answer = await fetch(location.href, {cache: 'no-store'});"
+    " if (!answer.ok) throw new Error(answer.status);"
+    " const next = new DOMParser().parseFromString(await answer.text(), 'text/html');"
+    " if (assets(next) !== assets(document)) throw new Error('other assets');"
+    f" for (const part of {list(UPDATED_PARTS)!r}) {{ const here = document.querySelector(part), there = next.querySelector(part);"
+    " if (!here !== !there) throw new Error(part); if (here) here.replaceWith(document.importNode(there, true)); }"
+    " document.title = next.title; };"
+    ' socket.onmessage = (event) => { if (event.data === "reload") location.reload();'
+    ' else if (event.data === "update") update().catch(() => location.reload()); };'
     " window.handbookPreview = socket; })();</script>"
 )
 
@@ -274,7 +291,7 @@ class Preview:
         loop = asyncio.get_running_loop()
 
         def reload() -> None:  # from the rebuild's thread, as soon as the edited pages are written
-            asyncio.run_coroutine_threadsafe(self.reload_browsers(), loop).result()
+            asyncio.run_coroutine_threadsafe(self.reload_browsers("update"), loop).result()
 
         # yield_on_timeout: an empty set now and then, the first one once the
         # watcher runs, so "serving" is said only when a save will be seen.
@@ -297,10 +314,11 @@ class Preview:
                 self.rebuilding = False
                 self.last_change = time.monotonic()  # quiet counts from the end of the rebuild
 
-    async def reload_browsers(self) -> None:
+    async def reload_browsers(self, how: str = "reload") -> None:
+        """Tell every browser to load its page again ("reload") or to put the new article in place ("update")."""
         for websocket in list(self.sockets):
             with contextlib.suppress(Exception):
-                await websocket.send_text("reload")
+                await websocket.send_text(how)
 
     # -- downloads ----------------------------------------------------------------
 

@@ -92,15 +92,12 @@ class WarmSphinx:
     #: so that a problem stays reported until it is fixed (build.py drops
     #: Sphinx's whole cache after a failure for the same reason).
     recheck: set[str] = field(default_factory=set)
-    #: Told the pages Sphinx has written so far, once every page it read
-    #: again is among them and nothing was warned about.
+    #: Told the pages Sphinx read again, once they are written and nothing
+    #: was warned about.
     on_pages_written: Any = None
     app: Any = None
-    #: This rebuild so far: the pages read, the pages begun (all but the last
-    #: are on disk), whether on_pages_written was told.
+    #: This rebuild so far: the pages read.
     read: set[str] = field(default_factory=set)
-    written: list[str] = field(default_factory=list)
-    told: bool = False
 
     def start(self, structure_changed: bool = False) -> str:
         """Make the application; say why it reads or writes more than usual.
@@ -149,20 +146,29 @@ class WarmSphinx:
                                "handbook/serve.py resets it before each rebuild and needs updating")  # fmt: skip
         self.app.connect("env-get-outdated", lambda app, env, added, changed, removed: sorted(self.recheck & env.all_docs.keys()))
         self.app.connect("doctree-read", lambda app, doctree: self.read.add(app.env.docname))
-        self.app.connect("html-page-context", self._page_begun)
+        # Builder.write_documents is the method Sphinx documents for builders to override.
+        self.app.builder.write_documents = self._write_read_pages_first
         return "every page read and written again" if structure_changed else ""
 
-    def _page_begun(self, app: Any, pagename: str, *_: Any) -> None:
-        """Sphinx writes pages one after the other: when one begins, the one before is on disk.
+    def _write_read_pages_first(self, docnames: set[str]) -> None:
+        """Sphinx's write_documents, the pages read again first; then on_pages_written is told.
 
-        The edited page can then be shown before Sphinx has written the
-        indexes, the search index and the sitemap. Only while nothing was
-        warned about: warnings about a page come before it is written.
+        Sphinx writes pages in the order of their names, so an edit to
+        risks.md waited for index.html (whose contents list it) to be
+        written. The order changes no page. The edited page can then be
+        shown before Sphinx writes the other pages, the indexes, the search
+        index and the sitemap; only while nothing was warned about
+        (warnings about a page come before it is written).
         """
-        if self.read and self.read <= set(self.written) and not self.told and app._warncount == 0 and self.on_pages_written:
-            self.told = True
-            self.on_pages_written([Path(app.builder.get_outfilename(name)).relative_to(app.outdir).as_posix() for name in self.written])
-        self.written.append(pagename)
+        write = type(self.app.builder).write_documents
+        first = docnames & self.read
+        if first:
+            write(self.app.builder, first)
+            if self.app._warncount == 0 and self.on_pages_written:
+                self.on_pages_written([Path(self.app.builder.get_outfilename(name)).relative_to(self.app.outdir).as_posix()
+                                       for name in sorted(first)])  # fmt: skip
+        if docnames - first:
+            write(self.app.builder, docnames - first)
 
     def structure_changed(self) -> bool:
         from handbook.meta import navigation_fingerprint
@@ -195,7 +201,7 @@ class WarmSphinx:
             return editor_messages.each_once(problems)
         self.warnings.seek(0)
         self.warnings.truncate()
-        self.read, self.written, self.told = set(), [], False
+        self.read = set()
         # Sphinx counts warnings per application and -W fails the run on
         # that count: each rebuild starts from none, as each sphinx-build does.
         # A private attribute (start() checks it is there): Sphinx has no

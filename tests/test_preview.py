@@ -83,6 +83,23 @@ def test_a_saved_edit_appears(preview: RunningPreview, tree: Path) -> None:
     assert "A sentence saved in the editor." in page(preview, f"{CHAPTER}.html")
 
 
+def test_an_open_page_puts_a_saved_edit_in_place_without_reloading(preview: RunningPreview, tree: Path, browser) -> None:
+    """The page open in a browser shows the edit in its article, keeps its scroll position and is not loaded again."""
+    sentence = "A sentence the open page shows."
+    shown = browser.new_page()
+    try:
+        shown.goto(f"{preview.address}{CHAPTER}.html")
+        shown.wait_for_function("window.handbookPreview && window.handbookPreview.readyState === 1")
+        shown.evaluate("() => { window.scrollTo(0, 600); window.loadedOnce = true; }")
+        said = served_after_save(preview, lambda: append(tree / "book" / f"{CHAPTER}.md", f"\n{sentence}\n"))
+        assert "[serve] rebuilt in" in said, said
+        shown.wait_for_function(f"document.querySelector('article.bd-article').innerText.includes({sentence!r})", timeout=30_000)
+        assert shown.evaluate("window.loadedOnce === true"), "the page was loaded again"
+        assert shown.evaluate("window.scrollY") == 600, "the page lost its scroll position"
+    finally:
+        shown.close()
+
+
 def test_a_broken_edit_is_said_once_with_file_and_line_and_the_last_good_page_stays(preview: RunningPreview, tree: Path) -> None:
     source = tree / "book" / f"{CHAPTER}.md"
     good = source.read_text(encoding="utf-8")

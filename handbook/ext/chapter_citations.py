@@ -41,7 +41,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 from sphinxcontrib.bibtex.directives import BibliographyKey
-from sphinxcontrib.bibtex.domain import BibtexDomain, get_docnames
+from sphinxcontrib.bibtex.domain import BibtexDomain, _FilterVisitor, get_docnames
 from sphinxcontrib.bibtex.nodes import raw_latex
 
 from handbook.ext.upstream import require
@@ -65,6 +65,35 @@ class ChapterOrderBibtexDomain(BibtexDomain):
     def get_sorted_entries(self, bibliography_key: BibliographyKey, docnames: list[str]) -> Iterable[Any]:
         own = bibliography_key.docname
         return super().get_sorted_entries(bibliography_key, [own, *(d for d in docnames if d != own)])
+
+    def get_filtered_entries(self, bibliography_key: BibliographyKey) -> Iterable[tuple[str, Any]]:
+        """sphinxcontrib-bibtex 2.7.0's get_filtered_entries, with the pages citing each key found once.
+
+        Upstream looks through every citation of the book for every entry
+        of every list: 1,100 entries times 520 citations, 0.2 s of each
+        rebuild, a fifth of the preview's. Here the pages citing each key
+        are collected in one pass; the rest is upstream's, line for line
+        (it uses the private ``_FilterVisitor``: remove when upstream
+        indexes the citations itself, no upstream issue filed).
+        """
+        bibliography = self.bibliographies[bibliography_key]
+        citing: dict[str, set[str]] = {}
+        for citation_ref in self.citation_refs:
+            for target in citation_ref.targets:
+                citing.setdefault(target.key, set()).add(citation_ref.docname)
+        for entry in self.get_entries(bibliography.bibfiles):
+            key = bibliography.keyprefix + entry.key
+            visitor = _FilterVisitor(entry=entry, docname=bibliography_key.docname, cited_docnames=set(citing.get(key, ())))
+            try:
+                success = visitor.visit(bibliography.filter_)
+            except ValueError as err:
+                logger.warning(
+                    "syntax error in :filter: expression; %s" % err,
+                    location=(bibliography_key.docname, bibliography.line), type="bibtex", subtype="filter_syntax_error",
+                )  # fmt: skip
+                success = bool(citing.get(key))
+            if success or entry.key in bibliography.keys:
+                yield key, entry
 
 
 @dataclass(frozen=True, order=True)
@@ -171,7 +200,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("sphinxcontrib.bibtex")
     require(
         "sphinxcontrib-bibtex", CHECKED_BIBTEX,
-        patch="handbook.ext.chapter_citations (BibtexDomain.get_sorted_entries's document order)",
+        patch="handbook.ext.chapter_citations (BibtexDomain.get_sorted_entries's document order, "
+        "get_filtered_entries in one pass)",
         remove_when="sphinxcontrib-bibtex can number each bibliography 1…n on its own "
         "(no upstream issue filed)",
     )  # fmt: skip
