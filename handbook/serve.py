@@ -63,6 +63,8 @@ from handbook.warm_sphinx import BOOK_DIR, ROOT, PreviewLayout, Worker
 #: (the drug tables note it as a dependency; the figures are drawn from it).
 WARM_SUFFIXES = {".md", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp"}
 WARM_DATA = {"drugs.yaml", "class_rules.yaml"}
+#: Seconds without a save before the spare worker is started (Preview.keep_a_spare).
+SPARE_AFTER = 5.0
 #: Editors' temporary and backup files: never a reason to rebuild.
 IGNORED_SUFFIXES = (".swp", ".swx", ".swo", "~", ".tmp", ".pyc", ".orig")
 #: The script every served page gets. "reload": load the page again.
@@ -214,11 +216,7 @@ class Preview:
         then fails, those pages go back to their last good state.
         """
         started, self.build_started_ns = time.monotonic(), time.time_ns()
-        try:
-            return self._rebuild(started, changed, restart, code_changed, reload)
-        finally:
-            if self.spare is None:  # after the rebuild, not competing with it
-                self.spare = Worker(self.layout, self.paper)
+        return self._rebuild(started, changed, restart, code_changed, reload)
 
     def _rebuild(self, started: float, changed: list[Path], restart: bool, code_changed: bool, reload: Any) -> bool:
         failed = self.restart(code_changed) if restart or self.worker is None else None
@@ -322,6 +320,18 @@ class Preview:
 
     # -- downloads ----------------------------------------------------------------
 
+    async def keep_a_spare(self) -> None:
+        """Start the spare worker once the sources have been left alone for SPARE_AFTER seconds.
+
+        Not right after a rebuild: its imports would compete with the next
+        save's rebuild and the browser for the machine's cores.
+        """
+        while True:
+            await asyncio.sleep(0.5)
+            quiet = time.monotonic() - self.last_change >= SPARE_AFTER
+            if self.spare is None and quiet and not self.rebuilding:
+                self.spare = Worker(self.layout, self.paper)
+
     async def build_downloads(self) -> None:
         """Rebuild the downloads with build.py when the sources have been left alone."""
         assert self.downloads_after is not None
@@ -407,6 +417,7 @@ class Preview:
         if not await asyncio.to_thread(self.rebuild, [], True, False) and self.worker is None:
             log("starting Sphinx afresh")  # it stopped: its cache is gone, a fresh one may do
             await asyncio.to_thread(self.rebuild, [], True, False)
+        self.last_change = time.monotonic()  # the spare starts once nothing has happened for a while
         address = f"http://{host}:{listener.getsockname()[1]}/"
         server = uvicorn.Server(uvicorn.Config(self.app(), log_level="warning", lifespan="off"))
         watching = asyncio.Event()
@@ -416,6 +427,7 @@ class Preview:
         log(f"serving {address} (Ctrl+C stops)")
         if self.downloads_after is not None:
             tasks.append(asyncio.create_task(self.build_downloads()))
+        tasks.append(asyncio.create_task(self.keep_a_spare()))
         try:
             done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
