@@ -33,9 +33,11 @@ and a small script added to every page; nothing is loaded from elsewhere),
 while Sphinx still writes the other pages, the indexes, the search index
 and the sitemap; should that still fail, the page goes back to the last
 good one. An open page puts the new article in place without loading
-again; a change to images or stylesheets loads it again. A change that an in-memory environment cannot take (code, ``conf.py``,
-templates, static files, the bibliography, the book's structure) starts a
-fresh worker; a spare one has already imported everything.
+again; a change to images or stylesheets loads it again. A change that an
+in-memory environment cannot take (code, ``conf.py``, templates, static
+files, the bibliography, the book's structure) starts a fresh worker; a
+spare one, started once the sources are left alone, has already imported
+everything.
 ``measure_preview_latency`` times save to browser (``handbook/bench.py``'s
 "preview_edit").
 """

@@ -7,7 +7,7 @@ page where chapter 5 starts in the book, and ends with the words it uses;
 no placeholder address is printed; US Letter works.
 
 The session's build (``build.py all``) makes the A4 edition; this module
-lays out the book on US Letter from the session's pages.
+lays out its longest chapter on US Letter from the session's pages.
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def html_headings(page: Path) -> list[tuple[int, str]]:
         for link in heading.select("a.headerlink"):
             link.decompose()
         text = " ".join(heading.get_text(" ").split())
-        text = re.sub(r"^(\d+(?:\.\d+)*)\. ", r"\1 ", text)  # "5.1. Why" is book "5.1 Why"
+        text = re.sub(r"^(\d+(?:\.\d+)*)\. ", r"\1 ", text)  # "5.1. Why" is printed "5.1 Why"
         found.append((int(heading.name[1]), text))
     return found
 
@@ -377,7 +377,7 @@ def test_an_edit_to_one_chapter_prints_only_that_chapter_edition_again(book: Boo
     page.write_text(page.read_text(encoding="utf-8").replace("</article>", "<p>One sentence more.</p></article>", 1), encoding="utf-8")
     print_edition.build(html, out, "a4", epoch=int(session_date_epoch()), only="chapters", log=lambda _: None)
     again = {path.name for path in (out / "chapters").glob("*.pdf") if path.stat().st_mtime_ns != written[path.name]}
-    assert again == {edited.pdf_name}, f"book again: {sorted(again)}"
+    assert again == {edited.pdf_name}, f"printed again: {sorted(again)}"
     assert "One sentence more." in pdftotext(out / "chapters" / edited.pdf_name)
 
 

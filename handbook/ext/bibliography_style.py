@@ -27,7 +27,6 @@ upstream issue filed; remove when pybtex caches its entry-point lookups).
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 from functools import lru_cache
@@ -61,7 +60,7 @@ _FORMATTED: dict[tuple[Any, ...], Any] = {}
 ENV_ATTRIBUTE = "handbook_formatted_entries"
 
 
-@functools.lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
 def plain(latex: str) -> str:
     """Text without LaTeX markup, folded for sorting: "{\\'E}cole" -> "école".
 
