@@ -37,6 +37,7 @@ from urllib.parse import quote
 import pybtex.plugin
 from pybtex.database import Entry
 from pybtex.plugin import register_plugin
+from pybtex.style import FormattedEntry
 from pybtex.style.formatting.unsrt import Style as UnsrtStyle
 from pybtex.richtext import Text
 from pybtex.style.sorting import BaseSortingStyle
@@ -54,7 +55,7 @@ def reader_note(note: str) -> str | None:
     return PARTIAL_CAVEAT if note.strip().upper().startswith("PARTIALLY VERIFIED") else None
 
 
-# Formatted entries by (style, name style, abbreviation, key, label). Kept in
+# Formatted entries by (style, name style, abbreviation, key). Kept in
 # Sphinx's environment between builds (restore_formatted_entries).
 _FORMATTED: dict[tuple[Any, ...], Any] = {}
 ENV_ATTRIBUTE = "handbook_formatted_entries"
@@ -113,12 +114,19 @@ class HandbookStyle(UnsrtStyle):
     default_sorting_style = "none"
 
     def format_entry(self, label: str, entry: Entry, bib_data: Any = None) -> Any:
-        """Format once per run: a source cited in eight chapters is in nine lists."""
+        """Format once per run: a source cited in eight chapters is in nine lists.
+
+        Once per source, not per list: pybtex formats an entry's text
+        without its label (``Style.format_entry`` gives the template the
+        entry, the style and the data, and adds the label after), so each
+        list's number is put on the same text.
+        """
         name_style = type(getattr(self.format_name, "__self__", self.format_name))
-        key = (type(self), name_style, self.abbreviate_names, entry.key, label)
+        key = (type(self), name_style, self.abbreviate_names, entry.key)
         if key not in _FORMATTED:
             _FORMATTED[key] = self._format_entry(label, entry, bib_data)
-        return _FORMATTED[key]
+        formatted = _FORMATTED[key]
+        return FormattedEntry(formatted.key, formatted.text, label)
 
     def format_title(self, e: Entry, which_field: str, as_sentence: bool = True) -> Any:
         """The title as the bibliography spells it.
