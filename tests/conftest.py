@@ -19,6 +19,7 @@ flags from here whether Playwright or Ace's puppeteer starts it.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import shutil
@@ -145,6 +146,21 @@ def run_build(
     env.setdefault("SOURCE_DATE_EPOCH", session_date_epoch())
     command = [sys.executable, "-m", "handbook.build", *args, "--build-dir", str(build_dir)]
     return subprocess.run(command, cwd=root, capture_output=True, text=True, env=env)
+
+
+#: The folders of a build a reader gets (the rest, .work/, is the build's own).
+PUBLISHED = ("html", "pdf", "epub", "print")
+
+
+def published(build_dir: Path, parts: tuple[str, ...] = PUBLISHED, leave_out: tuple[str, ...] = ()) -> dict[str, str]:
+    """The checksum of every file in the folders ``parts`` of a build (less those under ``leave_out``), by path."""
+    sums = {}
+    for part in parts:
+        for path in sorted((build_dir / part).rglob("*")):
+            name = path.relative_to(build_dir).as_posix()
+            if path.is_file() and not name.startswith(tuple(f"{folder}/" for folder in leave_out)):
+                sums[name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return sums
 
 
 def copy_sources(destination: Path, build: BookBuild | None = None) -> Path:

@@ -13,23 +13,12 @@ published outputs exactly as they were.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from broken_cases import BrokenInput
-from conftest import BookBuild, copy_sources, run_build
-
-
-def published(build_dir: Path) -> dict[str, str]:
-    """The checksum of every published file (not the work folder)."""
-    return {
-        str(path.relative_to(build_dir)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for part in ("html", "pdf", "epub", "print")
-        for path in sorted((build_dir / part).rglob("*"))
-        if path.is_file()
-    }
+from conftest import BookBuild, copy_sources, published, run_build
 
 
 @pytest.fixture(scope="module")

@@ -24,14 +24,13 @@ Before any change, Sphinx rewriting the unchanged book from its cache
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from conftest import BookBuild, copy_sources, run_build
+from conftest import BookBuild, copy_sources, published, run_build
 
 from handbook.meta import load_chapters
 
@@ -39,17 +38,6 @@ from handbook.meta import load_chapters
 #: What is compared with a clean build: the site's pages (its downloads are the PDFs, not compared), the EPUB.
 SITE = ("html", "epub")
 DOWNLOADS = "html/downloads"
-
-
-def published(build_dir: Path, parts: tuple[str, ...], leave_out: tuple[str, ...] = ()) -> dict[str, str]:
-    """The checksum of every file in the folders ``parts`` of the build (less those in ``leave_out``), by path."""
-    sums = {}
-    for part in parts:
-        for path in sorted((build_dir / part).rglob("*")):
-            name = path.relative_to(build_dir).as_posix()
-            if path.is_file() and not name.startswith(tuple(f"{folder}/" for folder in leave_out)):
-                sums[name] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return sums
 
 
 def add_reorder_and_rename(book_dir: Path) -> None:
